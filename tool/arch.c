@@ -1,0 +1,235 @@
+/* arch: per-architecture contracts and what each consumer looks up there.
+ * Sources: vdso-facts.md §2-§6 (musl src/time/clock_gettime.c and
+ * arch/x/syscall_arch.h, glibc sysdeps/unix/sysv/linux/x/sysdep.h and its
+ * IFUNC resolvers, Go runtime/vdso_linux_x.go, bionic libc/bionic/vdso.cpp). */
+#include "arch.h"
+
+#include <elf.h>
+#include <string.h>
+
+static const char *const consumer_names[CONSUMER_COUNT] = {
+	[CONSUMER_MUSL] = "musl",
+	[CONSUMER_GLIBC] = "glibc",
+	[CONSUMER_GO] = "go",
+	[CONSUMER_BIONIC] = "bionic",
+};
+
+const char *consumer_name(enum consumer consumer)
+{
+	return consumer_names[consumer];
+}
+
+bool consumer_parse_list(const char *list, unsigned *mask, const char **bad)
+{
+	*mask = 0;
+	const char *p = list;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		bool known = false;
+		for (int c = 0; c < CONSUMER_COUNT; c++) {
+			if (strlen(consumer_names[c]) == len &&
+			    strncmp(p, consumer_names[c], len) == 0) {
+				*mask |= CONSUMER_BIT(c);
+				known = true;
+			}
+		}
+		if (!known) {
+			*bad = p;
+			return false;
+		}
+		p += len + (p[len] == ',');
+	}
+	return *mask != 0;
+}
+
+#define ROWS(a) a, sizeof a / sizeof a[0]
+
+/* Instruction words are little-endian on aarch64 and arm even in
+ * big-endian images (BE8), so byte patterns serve both byte orders. */
+static const unsigned char svc0_a64[] = { 0x01, 0x00, 0x00, 0xd4 };  /* svc #0 */
+static const unsigned char svc0_a32[] = { 0x00, 0x00, 0x00, 0xef };  /* svc #0 (ARM) */
+static const unsigned char syscall_x86_64[] = { 0x0f, 0x05 };        /* syscall */
+static const unsigned char int80_i386[] = { 0xcd, 0x80 };            /* int $0x80 */
+static const unsigned char ecall_rv[] = { 0x73, 0x00, 0x00, 0x00 };  /* ecall */
+static const unsigned char syscall_loong[] = { 0x00, 0x00, 0x2b, 0x00 }; /* syscall 0 */
+static const unsigned char sc_ppc[] = { 0x44, 0x00, 0x00, 0x02 };    /* sc (big-endian) */
+static const unsigned char svc0_s390[] = { 0x0a, 0x00 };             /* svc 0 */
+
+/* --- aarch64 --- */
+static const char *const aarch64_required[] = {
+	"__kernel_clock_gettime", "__kernel_gettimeofday", "__kernel_clock_getres",
+	"__kernel_rt_sigreturn", NULL,
+};
+static const struct consumer_lookup aarch64_lookups[] = {
+	{ CONSUMER_MUSL, "1.2.3+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__kernel_gettimeofday", "LINUX_2.6.39", LOOKUP_LATE_DYNAMIC, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__kernel_gettimeofday", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__kernel_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__kernel_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__kernel_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
+};
+
+/* --- arm (32-bit) --- */
+static const char *const arm_required[] = {
+	"__vdso_clock_gettime", "__vdso_clock_gettime64", "__vdso_gettimeofday",
+	"__vdso_clock_getres", NULL,
+};
+static const struct consumer_lookup arm_lookups[] = {
+	{ CONSUMER_MUSL, "1.2.3", NULL, NULL, LOOKUP_NONE, 0,
+	  "musl 1.2.1-1.2.3 never use the vDSO on arm" },
+	{ CONSUMER_MUSL, "1.2.4+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY,
+	  "__vdso_clock_gettime", 0 },
+	{ CONSUMER_MUSL, "1.2.4+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
+};
+
+/* --- x86_64 --- */
+static const char *const x86_64_required[] = {
+	"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_time", "__vdso_getcpu",
+	"__vdso_clock_getres", NULL,
+};
+static const struct consumer_lookup x86_64_lookups[] = {
+	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.3+", "__vdso_getcpu", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_getcpu", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_time", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__vdso_time", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_time", NULL, LOOKUP_EARLY, 0, 0 },
+};
+
+/* --- i386 --- */
+static const char *const i386_required[] = {
+	"__vdso_clock_gettime", "__vdso_clock_gettime64", "__vdso_gettimeofday",
+	"__vdso_time", "__vdso_clock_getres", "__kernel_vsyscall", NULL,
+};
+static const struct consumer_lookup i386_lookups[] = {
+	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_time", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__vdso_time", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_time", NULL, LOOKUP_EARLY, 0, 0 },
+};
+
+/* --- riscv64 --- */
+static const char *const riscv64_required[] = {
+	"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_clock_getres",
+	"__vdso_getcpu", "__vdso_flush_icache", "__vdso_rt_sigreturn", NULL,
+};
+static const struct consumer_lookup riscv64_lookups[] = {
+	/* 1.2.3 and 1.2.4 ask for the wrong version node, so never find it. */
+	{ CONSUMER_MUSL, "1.2.3-1.2.4", "__vdso_flush_icache", "LINUX_4.5", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.5", "__vdso_flush_icache", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_getcpu", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_flush_icache", "LINUX_4.15", LOOKUP_LATE_DYNAMIC, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_riscv_hwprobe", NULL, LOOKUP_EARLY, 0, 0 },
+};
+
+/* --- loongarch64, ppc64, s390x: recognised and checked; fewer consumers --- */
+static const char *const loongarch64_required[] = {
+	"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_clock_getres", NULL,
+};
+static const struct consumer_lookup loongarch64_lookups[] = {
+	{ CONSUMER_MUSL, "1.2.5", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.36+", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.36+", "__vdso_clock_getres", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.36-2.40", "__vdso_gettimeofday", "LINUX_5.10", LOOKUP_LATE_DYNAMIC, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__vdso_gettimeofday", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
+};
+static const char *const ppc64_required[] = {
+	"__kernel_clock_gettime", "__kernel_gettimeofday", "__kernel_clock_getres", NULL,
+};
+static const struct consumer_lookup ppc64_lookups[] = {
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__kernel_gettimeofday", "LINUX_2.6.15", LOOKUP_LATE_DYNAMIC, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__kernel_gettimeofday", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__kernel_clock_gettime", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0 },
+};
+static const char *const s390x_required[] = {
+	"__kernel_clock_gettime", "__kernel_gettimeofday", "__kernel_clock_getres", NULL,
+};
+static const struct consumer_lookup s390x_lookups[] = {
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_gettimeofday", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__kernel_clock_gettime", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0 },
+};
+
+const struct arch_contract arch_contracts[] = {
+	{ "aarch64", EM_AARCH64, ELFCLASS64, "LINUX_2.6.39", "linux-vdso.so.1",
+	  aarch64_required, "__kernel_rt_sigreturn", svc0_a64, 4, 4, "svc #0",
+	  1ull << 48, ROWS(aarch64_lookups) },
+	{ "arm", EM_ARM, ELFCLASS32, "LINUX_2.6", "linux-vdso.so.1",
+	  arm_required, NULL, svc0_a32, 4, 4, "svc #0",
+	  0xc0000000ull, ROWS(arm_lookups) },
+	{ "x86_64", EM_X86_64, ELFCLASS64, "LINUX_2.6", "linux-vdso.so.1",
+	  x86_64_required, NULL, syscall_x86_64, 2, 1, "syscall",
+	  0x800000000000ull, ROWS(x86_64_lookups) },
+	{ "i386", EM_386, ELFCLASS32, "LINUX_2.6", "linux-gate.so.1",
+	  i386_required, NULL, int80_i386, 2, 1, "int $0x80",
+	  0xc0000000ull, ROWS(i386_lookups) },
+	{ "riscv64", EM_RISCV, ELFCLASS64, "LINUX_4.15", "linux-vdso.so.1",
+	  riscv64_required, NULL, ecall_rv, 4, 2, "ecall",
+	  1ull << 47, ROWS(riscv64_lookups) },
+	{ "loongarch64", 258 /* EM_LOONGARCH */, ELFCLASS64, "LINUX_5.10", "linux-vdso.so.1",
+	  loongarch64_required, NULL, syscall_loong, 4, 4, "syscall 0",
+	  1ull << 47, ROWS(loongarch64_lookups) },
+	{ "ppc64", EM_PPC64, ELFCLASS64, "LINUX_2.6.15", "linux-vdso64.so.1",
+	  ppc64_required, NULL, sc_ppc, 4, 4, "sc",
+	  1ull << 52, ROWS(ppc64_lookups) },
+	{ "s390x", EM_S390, ELFCLASS64, "LINUX_2.6.29", "linux-vdso64.so.1",
+	  s390x_required, NULL, svc0_s390, 2, 2, "svc 0",
+	  1ull << 53, ROWS(s390x_lookups) },
+};
+const size_t arch_contract_count = sizeof arch_contracts / sizeof arch_contracts[0];
+
+const struct arch_contract *arch_for_machine(uint16_t machine, int elf_class)
+{
+	for (size_t i = 0; i < arch_contract_count; i++)
+		if (arch_contracts[i].machine == machine &&
+		    arch_contracts[i].elf_class == elf_class)
+			return &arch_contracts[i];
+	return NULL;
+}
+
+const struct arch_contract *arch_by_name(const char *name)
+{
+	for (size_t i = 0; i < arch_contract_count; i++)
+		if (strcmp(arch_contracts[i].name, name) == 0)
+			return &arch_contracts[i];
+	return NULL;
+}

@@ -1,0 +1,76 @@
+/* arch: the per-architecture contract a vDSO must honour, as data.
+ *
+ * One row per architecture: how to recognise its images, the version node
+ * and symbols Linux exports and the libcs look up (vdso-facts.md §2), the
+ * system-call instruction, and the user address range.  Adding an
+ * architecture is adding a row here and its lookups below. */
+#ifndef MKVDSO_ARCH_H
+#define MKVDSO_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum consumer {
+	CONSUMER_MUSL,
+	CONSUMER_GLIBC,
+	CONSUMER_GO,
+	CONSUMER_BIONIC,
+	CONSUMER_COUNT,
+};
+
+#define CONSUMER_BIT(c) (1u << (c))
+#define CONSUMERS_ALL ((1u << CONSUMER_COUNT) - 1)
+/* Rules that matter to the kernel embedding the image rather than a libc. */
+#define CONSUMER_KERNEL_BIT (1u << CONSUMER_COUNT)
+
+const char *consumer_name(enum consumer consumer);
+/* Parses "musl,glibc" into a consumer mask; false on an unknown name. */
+bool consumer_parse_list(const char *list, unsigned *mask, const char **bad);
+
+/* How a consumer finds one function. */
+enum lookup_kind {
+	LOOKUP_EARLY,        /* at startup; glibc: without a version check */
+	LOOKUP_LATE_DYNAMIC, /* glibc IFUNC resolvers: version- and vd_hash-checked
+	                        in dynamic programs, early in static ones */
+	LOOKUP_NONE,         /* this release does not use the vDSO at all */
+};
+
+struct consumer_lookup {
+	enum consumer consumer;
+	const char *releases;      /* e.g. "1.2.4+" or "2.31-2.40" */
+	const char *symbol;        /* NULL with LOOKUP_NONE */
+	const char *version;       /* version node the consumer asks for */
+	enum lookup_kind kind;
+	/* musl >= 1.2.4 on arm uses the time64 symbol only if this one also
+	 * resolves (VDSO_CGT_WORKAROUND). */
+	const char *only_with;
+	const char *note;          /* LOOKUP_NONE: why */
+};
+
+struct arch_contract {
+	const char *name;          /* as --arch spells it */
+	uint16_t machine;          /* e_machine */
+	int elf_class;             /* ELFCLASS32/64 */
+	const char *version;       /* the version node, e.g. "LINUX_2.6.39" */
+	const char *soname;
+	const char *const *required;   /* NULL-terminated */
+	const char *sigreturn;     /* symbol whose instruction pattern is fixed, or NULL */
+	/* The system-call instruction, for listing call sites. */
+	const unsigned char *syscall_insn;
+	unsigned syscall_insn_size;
+	unsigned syscall_insn_align;
+	const char *syscall_insn_text;
+	uint64_t user_top;         /* first address above user space */
+	const struct consumer_lookup *lookups;
+	size_t lookup_count;
+};
+
+extern const struct arch_contract arch_contracts[];
+extern const size_t arch_contract_count;
+
+/* The contract for an ELF machine and class, or NULL. */
+const struct arch_contract *arch_for_machine(uint16_t machine, int elf_class);
+const struct arch_contract *arch_by_name(const char *name);
+
+#endif
