@@ -291,7 +291,7 @@ static void check_sections(struct checker *c)
 		return; /* the loader reported why */
 	if (!image->have_dynsym_section)
 		report(c, RULE_SECTIONS, "section headers", "no SHT_DYNSYM section");
-	else if (image->dynsym_section_count != image->symbol_count)
+	else if (image->symtab.mapped && image->dynsym_section_count != image->symbol_count)
 		report(c, RULE_SECTIONS, "section headers",
 		       "SHT_DYNSYM holds %" PRIu64 " symbols, the dynamic table %zu",
 		       image->dynsym_section_count, image->symbol_count);
@@ -407,13 +407,10 @@ static void check_sysv_hash(struct checker *c)
 		return;
 	if (image->hash_nbucket == 0)
 		report(c, RULE_SYSV_HASH, "DT_HASH", "nbucket is 0: no symbol can be found");
-	uint64_t other = image->gnu_hash.mapped && image->gnu_chains_valid ? image->gnu_symbol_count
-		       : image->have_dynsym_section ? image->dynsym_section_count
-		       : image->hash_nchain;
-	if (image->hash_nchain < other)
+	if (image->hash_nchain < image->symbol_count)
 		report(c, RULE_SYSV_HASH, "DT_HASH",
-		       "nchain is %" PRIu64 " but the symbol table has %" PRIu64
-		       " entries: musl's scan stops at nchain", image->hash_nchain, other);
+		       "nchain is %" PRIu64 " but the symbol table has %zu entries: "
+		       "musl's scan stops at nchain", image->hash_nchain, image->symbol_count);
 	if (image->hash_nbucket == 0)
 		return;
 	for (size_t i = 0; i < image->symbol_count; i++) {

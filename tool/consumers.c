@@ -190,7 +190,9 @@ static void musl_lookup(struct outcome_detail *detail, const struct vdso_image *
 	/* A linear scan of nchain entries; the buckets are never used. */
 	bool versioned = image->verdef.present && image->versym.present;
 	const char *rejected = NULL;
-	for (size_t i = 0; i < image->symbol_count; i++) {
+	uint64_t scanned = image->hash_nchain < image->symbol_count ? image->hash_nchain
+								     : image->symbol_count;
+	for (size_t i = 0; i < scanned; i++) {
 		const struct vdso_symbol *sym = &image->symbols[i];
 		if (!sym->name || strcmp(sym->name, name) != 0)
 			continue;
@@ -216,9 +218,9 @@ static void musl_lookup(struct outcome_detail *detail, const struct vdso_image *
 	}
 	if (rejected)
 		set_outcome(detail, OUTCOME_FALLBACK, "%s@%s rejected for %s", name, version, rejected);
-	else if (image->symbol_count < image->dynsym_section_count)
-		set_outcome(detail, OUTCOME_FALLBACK, "%s not among the first nchain=%zu symbols",
-			    name, image->symbol_count);
+	else if (image_find_symbol(image, name))
+		set_outcome(detail, OUTCOME_FALLBACK, "%s lies past nchain=%" PRIu64
+			    ": musl's scan never sees it", name, scanned);
 	else
 		set_outcome(detail, OUTCOME_FALLBACK, "%s not exported", name);
 }
@@ -245,6 +247,12 @@ static void glibc_setup(struct located *loc, const struct vdso_image *image)
 		return;
 	}
 	/* glibc reads the dynamic table at its p_vaddr, not its p_offset. */
+	const struct vdso_segment *load = image_first_segment(image, PT_LOAD);
+	if (load && load->vaddr != first_vaddr) {
+		fail(loc, OUTCOME_CRASH, "takes the load address from a later PT_LOAD at %#"
+		     PRIx64 " (BZ 32583, glibc <= 2.42) and reads garbage", first_vaddr);
+		return;
+	}
 	if (!locate(loc, image, -(int64_t)first_vaddr, dyn->vaddr - first_vaddr))
 		return;
 	/* A vDSO linked at 0 is mapped elsewhere, so l_addr != 0 and glibc

@@ -452,17 +452,17 @@ static enum image_status load_symbols(struct vdso_image *image)
 	const struct view *v = &image->view;
 	if (!image->symtab.mapped)
 		return IMAGE_OK;
-	/* Like the libcs: nchain if there is DT_HASH, else what the GNU
-	 * chains reach, else the section header. */
-	uint64_t count;
+	/* The table has as many entries as any of its descriptions says:
+	 * DT_HASH's nchain, the GNU chains, the SHT_DYNSYM section.  Each
+	 * consumer then sees only what its own description covers (musl stops
+	 * at nchain); the checks compare the descriptions. */
+	uint64_t count = 0;
 	if (image->hash.mapped)
 		count = image->hash_nchain;
-	else if (image->gnu_hash.mapped && image->gnu_chains_valid)
+	if (image->gnu_hash.mapped && image->gnu_chains_valid && image->gnu_symbol_count > count)
 		count = image->gnu_symbol_count;
-	else if (image->have_dynsym_section)
+	if (image->have_dynsym_section && image->dynsym_section_count > count)
 		count = image->dynsym_section_count;
-	else
-		count = 0;
 	uint64_t entry = view_sym_size(v);
 	uint64_t room = (v->map_size - image->symtab.offset) / entry;
 	if (count > room) {
