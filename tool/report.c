@@ -167,6 +167,14 @@ static void text_summary(FILE *out, const struct report_input *in)
 			d->d_tag == DT_SONAME && image->soname ? image->soname : "");
 	}
 
+	if (image->verdef_count)
+		fprintf(out, "\nVersion definitions (%zu):\n", image->verdef_count);
+	for (size_t i = 0; i < image->verdef_count; i++) {
+		const struct vdso_verdef *def = &image->verdefs[i];
+		fprintf(out, "  [%u] %-5s %-20s hash %#x\n", def->ndx & 0x7fff,
+			def->flags & VER_FLG_BASE ? "BASE" : "", def->name ? def->name : "?", def->hash);
+	}
+
 	fprintf(out, "\nSymbols (%zu):\n  %-10s %-6s %-7s %-7s %-9s %-5s %-14s %s\n",
 		image->symbol_count, "offset", "size", "type", "bind", "vis", "shndx", "version",
 		"name");
@@ -337,6 +345,18 @@ void report_json(FILE *out, const struct report_input *in, bool pretty)
 		    image_addr_to_offset(image, sym->value, 1, &offset))
 			json_uint(&j, "offset", offset);
 		json_uint(&j, "size", sym->size);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+
+	json_begin_array(&j, "versions");
+	for (size_t i = 0; i < image->verdef_count; i++) {
+		const struct vdso_verdef *def = &image->verdefs[i];
+		json_begin_object(&j, NULL);
+		json_uint(&j, "index", def->ndx & 0x7fff);
+		json_bool(&j, "base", def->flags & VER_FLG_BASE);
+		json_string(&j, "name", def->name);
+		json_uint(&j, "hash", def->hash);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
