@@ -135,12 +135,9 @@ static enum image_status load_headers(struct vdso_image *image, char *error,
 		return IMAGE_INVALID;
 	}
 	const GElf_Ehdr *eh = &image->ehdr;
-	size_t phnum;
-	if (elf_getphdrnum(image->elf, &phnum) != 0) {
-		snprintf(error, error_size, "cannot read the program header count: %s",
-			 elf_errmsg(-1));
-		return IMAGE_INVALID;
-	}
+	/* The raw e_phnum, as every libc reads it: not libelf's count, which
+	 * clamps a table that runs past the file and honours PN_XNUM. */
+	size_t phnum = eh->e_phnum;
 	size_t phentsize = gelf_fsize(image->elf, ELF_T_PHDR, 1, EV_CURRENT);
 	if (phnum > 0 && eh->e_phentsize != phentsize) {
 		snprintf(error, error_size,
@@ -180,16 +177,24 @@ static enum image_status load_headers(struct vdso_image *image, char *error,
  * table is a defect, not a load failure. */
 static enum image_status load_sections(struct vdso_image *image)
 {
-	size_t shnum, shstrndx;
+	size_t shnum = image->ehdr.e_shnum, shstrndx = image->ehdr.e_shstrndx;
 	if (image->ehdr.e_shoff == 0)
 		return IMAGE_OK;
-	if (elf_getshdrnum(image->elf, &shnum) != 0) {
+	/* e_shnum 0 and e_shstrndx SHN_XINDEX mean the real values are in
+	 * section 0; only then is libelf's reading of them needed. */
+	if ((shnum == 0 && elf_getshdrnum(image->elf, &shnum) != 0) ||
+	    (shstrndx == SHN_XINDEX && elf_getshdrstrndx(image->elf, &shstrndx) != 0)) {
 		add_defect(image, RULE_SECTIONS, "section headers",
-			   "cannot read the section header table: %s", elf_errmsg(-1));
+			   "cannot read the extended section counts: %s", elf_errmsg(-1));
 		return IMAGE_OK;
 	}
 	size_t shentsize = gelf_fsize(image->elf, ELF_T_SHDR, 1, EV_CURRENT);
 	const struct view *v = &image->view;
+	if (shnum > 0 && image->ehdr.e_shentsize != shentsize) {
+		add_defect(image, RULE_SECTIONS, "ELF header",
+			   "e_shentsize is %u, expected %zu", image->ehdr.e_shentsize, shentsize);
+		return IMAGE_OK;
+	}
 	if (shnum > 0 && (image->ehdr.e_shoff > v->file_size ||
 			  shnum > (v->file_size - image->ehdr.e_shoff) / shentsize)) {
 		add_defect(image, RULE_SECTIONS, "section headers",
@@ -198,14 +203,17 @@ static enum image_status load_sections(struct vdso_image *image)
 			   shnum, (uint64_t)image->ehdr.e_shoff, v->file_size);
 		return IMAGE_OK;
 	}
+	if (shstrndx != SHN_UNDEF && shstrndx >= shnum) {
+		add_defect(image, RULE_SECTIONS, "ELF header",
+			   "e_shstrndx %zu is not one of the %zu sections", shstrndx, shnum);
+		shstrndx = SHN_UNDEF;
+	}
 	if (shnum > MAX_SYMBOLS) {
 		add_defect(image, RULE_SECTIONS, "section headers",
 			   "%zu sections, more than the %d this tool reads", shnum,
 			   MAX_SYMBOLS);
 		return IMAGE_OK;
 	}
-	if (elf_getshdrstrndx(image->elf, &shstrndx) != 0)
-		shstrndx = SHN_UNDEF;
 	image->sections = calloc(shnum ? shnum : 1, sizeof *image->sections);
 	if (!image->sections)
 		return IMAGE_NO_MEMORY;
