@@ -62,6 +62,7 @@ struct arch_contract {
 	unsigned syscall_insn_align;
 	const char *syscall_insn_text;
 	uint64_t user_top;         /* first address above user space */
+	uint32_t relative_reloc;   /* R_<ARCH>_RELATIVE */
 	const struct consumer_lookup *lookups;
 	size_t lookup_count;
 };

@@ -641,8 +641,10 @@ static void check_sigreturn(struct checker *c)
 	if (!sym || sym->shndx == SHN_ABS ||
 	    !image_addr_to_offset(c->image, sym->value, 8, &offset))
 		return;
-	static const uint32_t expected[] = { 0xd503201f, 0xd2801168, 0xd4000001 };
-	static const char *const text[] = { "nop", "mov x8, #139", "svc #0" };
+	const uint32_t expected[] = { 0xd503201f, 0xd2801168,
+				      c->options->have_syscall_insn ? c->options->syscall_insn
+								    : 0xd4000001 };
+	static const char *const text[] = { "nop", "mov x8, #139", "the system-call instruction" };
 	char place[96];
 	snprintf(place, sizeof place, "symbol '%s'", arch->sigreturn);
 	for (int i = 0; i < 3; i++) {
@@ -685,10 +687,24 @@ static void scan_range(struct checker *c, uint64_t offset, uint64_t size, uint64
 	const struct view *v = &c->image->view;
 	if (offset > v->file_size || size > v->file_size - offset)
 		return;
-	unsigned insn = arch->syscall_insn_size, align = arch->syscall_insn_align;
+	const unsigned char *insn = arch->syscall_insn;
+	unsigned insn_size = arch->syscall_insn_size, align = arch->syscall_insn_align;
+	const char *insn_text = arch->syscall_insn_text;
+	unsigned char replaced[4];
+	char replaced_text[32];
+	if (c->options->have_syscall_insn) {
+		/* Instruction words are little-endian on the architectures
+		 * that take --syscall-insn (aarch64, arm). */
+		for (int i = 0; i < 4; i++)
+			replaced[i] = (unsigned char)(c->options->syscall_insn >> (8 * i));
+		snprintf(replaced_text, sizeof replaced_text, ".inst %#010x", c->options->syscall_insn);
+		insn = replaced;
+		insn_size = align = 4;
+		insn_text = replaced_text;
+	}
 	uint64_t start = (align - addr % align) % align;
-	for (uint64_t at = start; at + insn <= size; at += align) {
-		if (memcmp(v->bytes + offset + at, arch->syscall_insn, insn) != 0)
+	for (uint64_t at = start; at + insn_size <= size; at += align) {
+		if (memcmp(v->bytes + offset + at, insn, insn_size) != 0)
 			continue;
 		const struct vdso_symbol *sym = symbol_at(c->image, addr + at);
 		char place[96];
@@ -697,7 +713,7 @@ static void scan_range(struct checker *c, uint64_t offset, uint64_t size, uint64
 				 addr + at, sym->name, addr + at - sym->value);
 		else
 			snprintf(place, sizeof place, "address %#" PRIx64, addr + at);
-		report(c, RULE_SYSCALL, place, "%s", arch->syscall_insn_text);
+		report(c, RULE_SYSCALL, place, "%s", insn_text);
 	}
 }
 

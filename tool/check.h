@@ -102,6 +102,10 @@ struct check_options {
 	size_t require_count;
 	bool forbid_syscalls;
 	bool strict;
+	/* The kernel traps system calls with this 32-bit instruction instead
+	 * of the architecture's own (mkvdso build --syscall-insn). */
+	bool have_syscall_insn;
+	uint32_t syscall_insn;
 	unsigned consumers;      /* which consumers' rules to report */
 };
 

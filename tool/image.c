@@ -632,6 +632,8 @@ static enum image_status load_relocs_table(struct vdso_image *image, int64_t tag
 			view_word(v, at + 2 * word, &r_addend);
 		struct vdso_reloc *r = &image->relocs[image->reloc_count++];
 		r->table = tag;
+		r->entry_offset = at;
+		r->rela = rela;
 		r->offset = r_offset;
 		if (word == 8) {
 			r->type = (uint32_t)GELF_R_TYPE(r_info);

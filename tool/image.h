@@ -55,10 +55,12 @@ struct vdso_verdef {
 
 struct vdso_reloc {
 	int64_t table;           /* DT_REL, DT_RELA or DT_JMPREL */
+	uint64_t entry_offset;   /* file offset of the entry itself */
 	uint64_t offset;         /* r_offset (an address) */
 	uint32_t type;
 	uint32_t symbol;
 	int64_t addend;          /* 0 for REL */
+	bool rela;               /* the entry carries its addend */
 };
 
 /* A pointer-valued dynamic entry resolved to a file offset. */
