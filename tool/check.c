@@ -362,8 +362,11 @@ static void check_dynamic(struct checker *c)
 	 * cmd_vdso_check allows it). */
 	size_t live = 0;
 	const struct vdso_reloc *first = NULL;
+	const struct arch_contract *arch = c->options->arch;
 	for (size_t i = 0; i < image->reloc_count; i++) {
-		if (image->relocs[i].type == 0)
+		const struct vdso_reloc *r = &image->relocs[i];
+		if (r->type == 0 || (c->options->relative_relocs_applied && arch &&
+				     r->type == arch->relative_reloc && r->symbol == 0))
 			continue;
 		if (!first)
 			first = &image->relocs[i];

@@ -106,6 +106,9 @@ struct check_options {
 	 * of the architecture's own (mkvdso build --syscall-insn). */
 	bool have_syscall_insn;
 	uint32_t syscall_insn;
+	/* mkvdso build applies R_*_RELATIVE relocations itself, so they are
+	 * no error before placement. */
+	bool relative_relocs_applied;
 	unsigned consumers;      /* which consumers' rules to report */
 };
 
