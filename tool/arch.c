@@ -118,7 +118,7 @@ static const struct consumer_lookup x86_64_lookups[] = {
 /* --- i386 --- */
 static const char *const i386_required[] = {
 	"__vdso_clock_gettime", "__vdso_clock_gettime64", "__vdso_gettimeofday",
-	"__vdso_time", "__vdso_clock_getres", "__kernel_vsyscall", NULL,
+	"__vdso_time", "__vdso_clock_getres", "__kernel_vsyscall@LINUX_2.5", NULL,
 };
 static const struct consumer_lookup i386_lookups[] = {
 	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },

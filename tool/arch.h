@@ -54,7 +54,8 @@ struct arch_contract {
 	int elf_class;             /* ELFCLASS32/64 */
 	const char *version;       /* the version node, e.g. "LINUX_2.6.39" */
 	const char *soname;
-	const char *const *required;   /* NULL-terminated */
+	/* NULL-terminated; "name@VERSION" for a symbol outside the node */
+	const char *const *required;
 	const char *sigreturn;     /* symbol whose instruction pattern is fixed, or NULL */
 	/* The system-call instruction, for listing call sites. */
 	const unsigned char *syscall_insn;

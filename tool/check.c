@@ -598,9 +598,16 @@ static void check_symbols(struct checker *c)
 	const struct arch_contract *arch = c->options->arch;
 	if (!image->symtab.mapped)
 		return;
-	if (arch)
-		for (const char *const *name = arch->required; *name; name++)
-			check_required_symbol(c, *name, arch->version);
+	if (arch) {
+		for (const char *const *entry = arch->required; *entry; entry++) {
+			/* "name@VERSION" where a symbol lives outside the main node
+			 * (i386's __kernel_vsyscall@LINUX_2.5). */
+			char name[96];
+			const char *at = strchr(*entry, '@');
+			snprintf(name, sizeof name, "%.*s", at ? (int)(at - *entry) : (int)strlen(*entry), *entry);
+			check_required_symbol(c, name, at ? at + 1 : arch->version);
+		}
+	}
 	for (size_t i = 0; i < c->options->require_count; i++) {
 		const struct symbol_requirement *req = &c->options->requires[i];
 		check_required_symbol(c, req->symbol, req->version);
@@ -613,8 +620,10 @@ static void check_symbols(struct checker *c)
 		snprintf(place, sizeof place, "symbol [%u] '%s'", sym->index, sym->name);
 		if (sym->shndx == SHN_UNDEF && sym->bind != STB_LOCAL && sym->name[0]) {
 			bool required = false;
+			size_t len = strlen(sym->name);
 			for (const char *const *name = arch ? arch->required : NULL; name && *name; name++)
-				required |= strcmp(*name, sym->name) == 0;
+				required |= strncmp(*name, sym->name, len) == 0 &&
+					    ((*name)[len] == '\0' || (*name)[len] == '@');
 			if (!required)
 				report(c, RULE_SYMBOL_UNDEFINED, place,
 				       "imported, but nothing resolves a vDSO's imports");
@@ -693,18 +702,6 @@ static void scan_range(struct checker *c, uint64_t offset, uint64_t size, uint64
 	const unsigned char *insn = arch->syscall_insn;
 	unsigned insn_size = arch->syscall_insn_size, align = arch->syscall_insn_align;
 	const char *insn_text = arch->syscall_insn_text;
-	unsigned char replaced[4];
-	char replaced_text[32];
-	if (c->options->have_syscall_insn) {
-		/* Instruction words are little-endian on the architectures
-		 * that take --syscall-insn (aarch64, arm). */
-		for (int i = 0; i < 4; i++)
-			replaced[i] = (unsigned char)(c->options->syscall_insn >> (8 * i));
-		snprintf(replaced_text, sizeof replaced_text, ".inst %#010x", c->options->syscall_insn);
-		insn = replaced;
-		insn_size = align = 4;
-		insn_text = replaced_text;
-	}
 	uint64_t start = (align - addr % align) % align;
 	for (uint64_t at = start; at + insn_size <= size; at += align) {
 		if (memcmp(v->bytes + offset + at, insn, insn_size) != 0)

@@ -93,7 +93,7 @@ struct findings {
 
 struct symbol_requirement {
 	const char *symbol;
-	const char *version;     /* NULL: the contract's node */
+	const char *version;     /* NULL: any version */
 };
 
 struct check_options {
@@ -103,7 +103,9 @@ struct check_options {
 	bool forbid_syscalls;
 	bool strict;
 	/* The kernel traps system calls with this 32-bit instruction instead
-	 * of the architecture's own (mkvdso build --syscall-insn). */
+	 * of the architecture's own (--syscall-insn): the signal trampoline
+	 * must use it.  System-call sites are always the architecture's own
+	 * instruction, the one such a kernel would not see. */
 	bool have_syscall_insn;
 	uint32_t syscall_insn;
 	/* mkvdso build applies R_*_RELATIVE relocations itself, so they are

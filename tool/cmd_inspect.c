@@ -17,7 +17,8 @@ struct inspect_args {
 	const char *file;
 	const char *arch_name;
 	unsigned consumers;
-	bool strict, forbid_syscalls;
+	bool strict, forbid_syscalls, have_syscall_insn;
+	uint32_t syscall_insn;
 	size_t max_input;
 	struct symbol_requirement requires[MAX_REQUIRES];
 	size_t require_count;
@@ -25,13 +26,16 @@ struct inspect_args {
 
 enum {
 	OPT_ARCH = 0x100, OPT_LIBC, OPT_REQUIRE, OPT_STRICT, OPT_FORBID_SYSCALLS,
-	OPT_MAX_INPUT, OPT_PRETTY,
+	OPT_MAX_INPUT, OPT_PRETTY, OPT_SYSCALL_INSN,
 };
 
 static const struct argp_option inspect_options[] = {
 	{ "arch", OPT_ARCH, "NAME", 0,
 	  "Target architecture (default: from e_machine): aarch64, arm, x86_64, i386, riscv64, "
 	  "loongarch64, ppc64, s390x", 0 },
+	{ "syscall-insn", OPT_SYSCALL_INSN, "WORD", 0,
+	  "The kernel traps system calls with this 32-bit instruction: the signal trampoline "
+	  "must use it (see mkvdso build --syscall-insn)", 0 },
 	{ "libc", OPT_LIBC, "LIST", 0, "Only these consumers: musl,glibc,go,bionic (default all)", 0 },
 	{ "require", OPT_REQUIRE, "SYMBOL@VERSION", 0,
 	  "Also require this symbol (repeatable; @VERSION optional)", 0 },
@@ -48,11 +52,8 @@ static const struct argp_option inspect_options[] = {
 
 static bool parse_size(const char *text, size_t *out)
 {
-	char *end;
-	if (!*text || *text == '-')
-		return false;
-	unsigned long long value = strtoull(text, &end, 0);
-	if (*end || value == 0 || value > SIZE_MAX / 2)
+	uint64_t value;
+	if (!parse_number(text, &value) || value == 0 || value > SIZE_MAX / 2)
 		return false;
 	*out = (size_t)value;
 	return true;
@@ -76,10 +77,10 @@ static error_t parse_inspect(int key, char *arg, struct argp_state *state)
 		if (args->require_count == MAX_REQUIRES)
 			argp_error(state, "more than %d --require options", MAX_REQUIRES);
 		char *at = strchr(arg, '@');
+		if (arg == at || (at && !at[1]))
+			argp_error(state, "--require expects SYMBOL or SYMBOL@VERSION, got '%s'", arg);
 		if (at)
 			*at = '\0';
-		if (!*arg || (at && !at[1]))
-			argp_error(state, "--require expects SYMBOL or SYMBOL@VERSION, got '%s'", arg);
 		args->requires[args->require_count++] =
 			(struct symbol_requirement){ arg, at ? at + 1 : NULL };
 		return 0;
@@ -87,6 +88,14 @@ static error_t parse_inspect(int key, char *arg, struct argp_state *state)
 	case OPT_STRICT:
 		args->strict = true;
 		return 0;
+	case OPT_SYSCALL_INSN: {
+		uint64_t word;
+		if (!parse_number(arg, &word) || word > UINT32_MAX)
+			argp_error(state, "--syscall-insn expects a 32-bit instruction word, got '%s'", arg);
+		args->have_syscall_insn = true;
+		args->syscall_insn = (uint32_t)word;
+		return 0;
+	}
 	case OPT_FORBID_SYSCALLS:
 		args->forbid_syscalls = true;
 		return 0;
@@ -168,7 +177,8 @@ int cmd_inspect(struct mkvdso_ctx *ctx, int argc, char **argv)
 	struct check_options options = {
 		.arch = arch, .requires = args.requires, .require_count = args.require_count,
 		.forbid_syscalls = args.forbid_syscalls, .strict = args.strict,
-		.consumers = args.consumers,
+		.consumers = args.consumers, .have_syscall_insn = args.have_syscall_insn,
+		.syscall_insn = args.syscall_insn,
 	};
 	struct findings findings = { 0 };
 	struct verdicts verdicts = { 0 };

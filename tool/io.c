@@ -1,6 +1,7 @@
 /* io: diagnostics, whole-file input and atomic output. */
 #include "mkvdso.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -10,6 +11,24 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+bool parse_number(const char *text, uint64_t *out)
+{
+	int base = 10;
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+		base = 16;
+		text += 2;
+	}
+	if (!isxdigit((unsigned char)text[0]) || (base == 10 && !isdigit((unsigned char)text[0])))
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long value = strtoull(text, &end, base);
+	if (errno || *end)
+		return false;
+	*out = value;
+	return true;
+}
 
 static void diag(const char *file, const char *kind, const char *fmt, va_list ap)
 {

@@ -76,7 +76,7 @@ static const char root_doc[] =
 	"  dump [-o FILE]  write this machine's own vDSO\n"
 	"  help COMMAND    the same as COMMAND --help\n"
 	"\n"
-	"Exit status: 0 success; 1 the input is not a usable vDSO; 2 trouble (I/O, toolchain,\n"
+	"Exit status: 0 success; 1 the input is not a usable vDSO; 2 trouble (I/O, toolchain, "
 	"memory); 64 usage error.";
 
 static const struct argp root_argp = {

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -24,6 +25,10 @@ void diag_error(const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void diag_warning(const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Parses a whole string as a decimal or 0x-prefixed hex number, no sign,
+ * no octal, no overflow. */
+bool parse_number(const char *text, uint64_t *out);
 
 /* Reads a whole file ("-" is stdin) of at most max_size bytes.  On failure
  * prints the reason and returns the exit status (EXIT_TROUBLE for I/O,

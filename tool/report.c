@@ -131,10 +131,11 @@ static void text_summary(FILE *out, const struct report_input *in)
 	const GElf_Ehdr *eh = &image->ehdr;
 	char build_id[130];
 	build_id_hex(build_id, sizeof build_id, image);
+	const struct arch_contract *machine = arch_for_machine(eh->e_machine, eh->e_ident[EI_CLASS]);
 	fprintf(out, "%s: ELF%d %s-endian, machine %u (%s), %s\n", in->name,
 		eh->e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32,
 		image->view.big_endian ? "big" : "little", eh->e_machine,
-		in->arch ? in->arch->name : "unknown",
+		machine ? machine->name : "unknown",
 		eh->e_type == ET_DYN ? "shared object" : "not a shared object");
 	fprintf(out, "  soname:   %s\n", image->soname ? image->soname : "(none)");
 	fprintf(out, "  build id: %s\n", build_id[0] ? build_id : "(none)");
@@ -175,8 +176,11 @@ static void text_summary(FILE *out, const struct report_input *in)
 			def->flags & VER_FLG_BASE ? "BASE" : "", def->name ? def->name : "?", def->hash);
 	}
 
+	size_t listed_count = 0;
+	for (size_t i = 0; i < image->symbol_count; i++)
+		listed_count += listed(&image->symbols[i]);
 	fprintf(out, "\nSymbols (%zu):\n  %-10s %-6s %-7s %-7s %-9s %-5s %-14s %s\n",
-		image->symbol_count, "offset", "size", "type", "bind", "vis", "shndx", "version",
+		listed_count, "offset", "size", "type", "bind", "vis", "shndx", "version",
 		"name");
 	for (size_t i = 0; i < image->symbol_count; i++) {
 		const struct vdso_symbol *sym = &image->symbols[i];

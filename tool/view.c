@@ -111,10 +111,10 @@ bool view_dyn(const struct view *v, uint64_t offset, GElf_Dyn *out)
 
 bool view_sym(const struct view *v, uint64_t offset, GElf_Sym *out)
 {
-	uint32_t name;
-	uint8_t info, other;
-	uint16_t shndx;
-	uint64_t value, size;
+	uint32_t name = 0;
+	uint8_t info = 0, other = 0;
+	uint16_t shndx = 0;
+	uint64_t value = 0, size = 0;
 	if (!view_contains(v, offset, view_sym_size(v)))
 		return false;
 	if (v->elf_class == ELFCLASS64) {
@@ -127,7 +127,7 @@ bool view_sym(const struct view *v, uint64_t offset, GElf_Sym *out)
 		view_u64(v, offset + 16, &size);
 	} else {
 		/* Elf32_Sym: name, value, size, info, other, shndx */
-		uint32_t value32, size32;
+		uint32_t value32 = 0, size32 = 0;
 		view_u32(v, offset, &name);
 		view_u32(v, offset + 4, &value32);
 		view_u32(v, offset + 8, &size32);
