@@ -446,6 +446,11 @@ static void check_gnu_hash(struct checker *c)
 	if (bloom == 0 || (bloom & (bloom - 1)) != 0)
 		report(c, RULE_GNU_HASH, "DT_GNU_HASH",
 		       "bloom_size is %u, expected a power of two (glibc asserts)", bloom);
+	if (image->gnu_chains_valid && image->gnu_symbol_count > image->symbol_count &&
+	    (image->hash.mapped || image->have_dynsym_section))
+		report(c, RULE_GNU_HASH, "DT_GNU_HASH",
+		       "the chains reach symbol %" PRIu64 " but the symbol table has %zu entries: "
+		       "a chain lacks its end marker", image->gnu_symbol_count - 1, image->symbol_count);
 	if (image->gnu_symoffset > image->symbol_count)
 		report(c, RULE_GNU_HASH, "DT_GNU_HASH",
 		       "symoffset %u is past the %zu symbols", image->gnu_symoffset,

@@ -253,7 +253,7 @@ static void glibc_setup(struct located *loc, const struct vdso_image *image)
 		     PRIx64 " (BZ 32583, glibc <= 2.42) and reads garbage", first_vaddr);
 		return;
 	}
-	if (!locate(loc, image, -(int64_t)first_vaddr, dyn->vaddr - first_vaddr))
+	if (!locate(loc, image, (int64_t)(0 - first_vaddr), dyn->vaddr - first_vaddr))
 		return;
 	/* A vDSO linked at 0 is mapped elsewhere, so l_addr != 0 and glibc
 	 * >= 2.35 relocates a writable dynamic table in place. */
@@ -481,8 +481,9 @@ static void bionic_setup(struct located *loc, const struct vdso_image *image)
 		else if (locate(loc, image, (int64_t)(load->offset - load->vaddr), dyn->offset) &&
 			 (!image->strtab.present || !image->symtab.present))
 			fail(loc, OUTCOME_FALLBACK, "no DT_STRTAB or DT_SYMTAB");
-		else if (loc->ready && !view_contains(v, image->symtab.offset,
-						      image->dynsym_section_count * view_sym_size(v)))
+		else if (loc->ready && (image->dynsym_section_count > v->map_size / view_sym_size(v) ||
+					!view_contains(v, image->symtab.offset,
+						       image->dynsym_section_count * view_sym_size(v))))
 			fail(loc, OUTCOME_CRASH, "SHT_DYNSYM's count runs past the image");
 	}
 	/* The dynamic linker links the vDSO like a library and, in current
@@ -525,9 +526,9 @@ static void bionic_lookup(struct outcome_detail *detail, const struct vdso_image
 	uint64_t entry = view_sym_size(&image->view);
 	for (uint64_t i = 0; i < count; i++) {
 		GElf_Sym sym;
-		uint64_t name_index_limit = image->strsz;
-		view_sym(&image->view, image->symtab.offset + i * entry, &sym);
-		if (sym.st_name >= name_index_limit)
+		if (!view_sym(&image->view, image->symtab.offset + i * entry, &sym))
+			break; /* bionic_setup made sure this cannot happen */
+		if (sym.st_name >= image->strsz)
 			continue;
 		const char *sym_name = view_string(&image->view, image->strtab.offset + sym.st_name,
 						   image->strtab.offset + image->strsz);

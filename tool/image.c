@@ -306,7 +306,8 @@ static enum image_status load_dynamic(struct vdso_image *image)
 	if (image->strtab.mapped) {
 		uint64_t strsz = 0;
 		image_dyn(image, DT_STRSZ, &strsz);
-		uint64_t room = v->file_size - image->strtab.offset;
+		uint64_t room = image->strtab.offset < v->file_size
+				? v->file_size - image->strtab.offset : 0;
 		if (strsz > room) {
 			add_defect(image, RULE_DYN_ADDRESS, "DT_STRSZ",
 				   "string table of %#" PRIx64 " bytes at offset %#" PRIx64
@@ -460,17 +461,20 @@ static enum image_status load_symbols(struct vdso_image *image)
 	const struct view *v = &image->view;
 	if (!image->symtab.mapped)
 		return IMAGE_OK;
-	/* The table has as many entries as any of its descriptions says:
-	 * DT_HASH's nchain, the GNU chains, the SHT_DYNSYM section.  Each
-	 * consumer then sees only what its own description covers (musl stops
-	 * at nchain); the checks compare the descriptions. */
+	/* The table has as many entries as its descriptions say: DT_HASH's
+	 * nchain, the SHT_DYNSYM section, else the GNU chains.  Each consumer
+	 * then sees only what its own description covers (musl stops at
+	 * nchain); the checks compare the descriptions. */
 	uint64_t count = 0;
 	if (image->hash.mapped)
 		count = image->hash_nchain;
-	if (image->gnu_hash.mapped && image->gnu_chains_valid && image->gnu_symbol_count > count)
-		count = image->gnu_symbol_count;
 	if (image->have_dynsym_section && image->dynsym_section_count > count)
 		count = image->dynsym_section_count;
+	/* The GNU chains have no length of their own: a damaged one runs on
+	 * into whatever follows, so trust it only when nothing else says. */
+	if (!image->hash.mapped && !image->have_dynsym_section &&
+	    image->gnu_hash.mapped && image->gnu_chains_valid)
+		count = image->gnu_symbol_count;
 	uint64_t entry = view_sym_size(v);
 	uint64_t room = (v->map_size - image->symtab.offset) / entry;
 	if (count > room) {

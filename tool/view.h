@@ -50,7 +50,8 @@ bool view_dyn(const struct view *v, uint64_t offset, GElf_Dyn *out);
 bool view_sym(const struct view *v, uint64_t offset, GElf_Sym *out);
 
 /* A NUL-terminated string starting at offset whose terminator lies before
- * limit (an offset, itself clamped to the mapping); NULL if there is none. */
+ * limit (an offset, itself clamped to the end of the file: the zero fill is
+ * not in the buffer); NULL if there is none. */
 const char *view_string(const struct view *v, uint64_t offset, uint64_t limit);
 
 #endif
