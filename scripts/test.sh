@@ -4,7 +4,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh build-essential cmake pkg-config libelf-dev elfutils libcmocka-dev \
-	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu groff-base man-db
+	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
+	clang rustc groff-base man-db
 jobs=$(nproc)
 for variant in werror sanitize; do
 	dir=build-test-$variant

@@ -707,9 +707,14 @@ static void scan_range(struct checker *c, uint64_t offset, uint64_t size, uint64
 	const unsigned char *insn = arch->syscall_insn;
 	unsigned insn_size = arch->syscall_insn_size, align = arch->syscall_insn_align;
 	const char *insn_text = arch->syscall_insn_text;
-	uint64_t start = (align - addr % align) % align;
-	for (uint64_t at = start; at + insn_size <= size; at += align) {
-		if (memcmp(v->bytes + offset + at, insn, insn_size) != 0)
+	const unsigned char *text = v->bytes + offset;
+	for (uint64_t at = 0; at + insn_size <= size; at++) {
+		/* memchr for the first byte keeps a large image's scan fast. */
+		const unsigned char *hit = memchr(text + at, insn[0], size - at - insn_size + 1);
+		if (!hit)
+			break;
+		at = (uint64_t)(hit - text);
+		if ((addr + at) % align || memcmp(hit, insn, insn_size) != 0)
 			continue;
 		const struct vdso_symbol *sym = symbol_at(c->image, addr + at);
 		char place[96];

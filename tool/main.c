@@ -20,6 +20,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "build", cmd_build, "build, check and place a vDSO and write what a kernel embeds" },
 	{ "inspect", cmd_inspect, "report what an image holds and what each libc will do with it" },
 	{ "dump", cmd_dump, "write this machine's own vDSO to a file" },
 };
@@ -62,7 +63,7 @@ static error_t parse_root(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_END:
 		if (!root->command_index)
-			argp_error(state, "no command given (try 'inspect' or 'dump')");
+			argp_error(state, "no command given (try 'build', 'inspect' or 'dump')");
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
@@ -72,6 +73,7 @@ static const char root_doc[] =
 	"Build, place and check vDSO images for kernels that run Linux programs."
 	"\v"
 	"Commands:\n"
+	"  build --base=ADDR  build (or --prebuilt), check and place a vDSO; write what a kernel embeds\n"
 	"  inspect FILE    report what a vDSO holds and what musl, glibc, Go and bionic do with it\n"
 	"  dump [-o FILE]  write this machine's own vDSO\n"
 	"  help COMMAND    the same as COMMAND --help\n"
@@ -95,7 +97,7 @@ static int run_command(struct mkvdso_ctx *ctx, const char *name, int argc, char 
 {
 	const struct command *command = find_command(name);
 	if (!command) {
-		fprintf(stderr, "mkvdso: unknown command '%s' (expected inspect, dump or help)\n"
+		fprintf(stderr, "mkvdso: unknown command '%s' (expected build, inspect, dump or help)\n"
 			"Try 'mkvdso --help' for more information.\n", name);
 		return EXIT_USAGE;
 	}

@@ -39,6 +39,7 @@ int read_input(const char *path, size_t max_size, unsigned char **bytes, size_t 
  * renamed into place, so path is never half-written; "-" is stdout. */
 int write_output_atomic(const char *path, const void *bytes, size_t size);
 
+int cmd_build(struct mkvdso_ctx *ctx, int argc, char **argv);
 int cmd_inspect(struct mkvdso_ctx *ctx, int argc, char **argv);
 int cmd_dump(struct mkvdso_ctx *ctx, int argc, char **argv);
 

@@ -279,7 +279,7 @@ static bool find_phdr(const struct damaged *d, uint32_t type, uint64_t *at)
 
 static uint64_t phdr_of(const struct damaged *d, uint32_t type, const char *name)
 {
-	uint64_t at;
+	uint64_t at = 0;
 	if (!find_phdr(d, type, &at))
 		fail_msg("the seed has no %s", name);
 	return at;
@@ -333,7 +333,7 @@ static bool find_dyn(const struct damaged *d, int64_t tag, uint64_t *at)
 
 static uint64_t dyn_entry(const struct damaged *d, int64_t tag, const char *name)
 {
-	uint64_t at;
+	uint64_t at = 0;
 	if (!find_dyn(d, tag, &at))
 		fail_msg("the seed has no %s", name);
 	return at;

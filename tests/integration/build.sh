@@ -1,0 +1,128 @@
+#!/bin/sh
+# mkvdso build as a kernel developer uses it: the built-in vDSO, a prebuilt
+# one, both placement modes, refusals that write nothing, reproducibility,
+# the depfile, --max-size, --syscall-insn, and an installed copy.
+. "$(dirname "$0")/lib.sh"
+[ -n "${EU_READELF:-}" ] || { echo "FAIL: EU_READELF is not set" >&2; exit 1; }
+
+outputs="vdso.h vdso.c vdso_image.h vdso.bin vdso.S vdso.rs vdso.json vdso_auxv.h vdso_auxv.rs"
+
+# The built-in aarch64 vDSO: clean, placed, every output written.
+expect_status 0 "build the built-in vDSO" "$MKVDSO" build --base=0x400000000 -o "$tmp/a" --depfile="$tmp/a.d"
+for f in $outputs vdso_data.h; do [ -s "$tmp/a/$f" ] || fail "built-in: $f missing"; done
+[ -s "$tmp/err" ] && fail "a clean build printed: $(head -c 300 "$tmp/err")"
+expect_status 0 "inspect the built image" "$MKVDSO" inspect "$tmp/a/vdso.bin"
+expect_grep ": 0 errors, 0 warnings" "$tmp/out" "the built image is clean"
+expect_grep '"schema": *"mkvdso-image/1"' "$tmp/a/vdso.json" "JSON schema"
+expect_grep "vdso/aarch64/" "$tmp/a.d" "depfile lists the vDSO sources"
+expect_grep "linker.ld" "$tmp/a.d" "depfile lists the linker script"
+expect_grep "$tmp/a/vdso.S" "$tmp/a.d" "depfile lists the outputs"
+
+# Reproducible: another folder, another working directory, same bytes.
+mkdir "$tmp/elsewhere"
+(cd "$tmp/elsewhere" && "$MKVDSO" build --base=0x400000000 -o b) || fail "build from another directory"
+for f in $outputs vdso_data.h; do
+	cmp -s "$tmp/a/$f" "$tmp/elsewhere/b/$f" || fail "$f differs between two builds"
+done
+
+# Placement: the headers stay at 0 by default; --prelink links at ADDR.
+for base in 0x400000000 0x7f0000000000 65536; do
+	expect_status 0 "build at $base" "$MKVDSO" build --base=$base --format=raw,json -o "$tmp/p"
+	"$EU_READELF" -l "$tmp/p/vdso.bin" | awk '$1 == "LOAD" { print $3; exit }' >"$tmp/vaddr"
+	[ "$(cat "$tmp/vaddr")" = "0x0000000000000000" ] || fail "default mode at $base: LOAD vaddr $(cat "$tmp/vaddr")"
+	expect_status 0 "prelink at $base" "$MKVDSO" build --prelink --base=$base --format=raw,json -o "$tmp/q"
+	want=$(printf '0x%016x' "$base")
+	"$EU_READELF" -l "$tmp/q/vdso.bin" | awk '$1 == "LOAD" { print $3; exit }' >"$tmp/vaddr"
+	[ "$(cat "$tmp/vaddr")" = "$want" ] || fail "prelink at $base: LOAD vaddr $(cat "$tmp/vaddr"), expected $want"
+	expect_status 0 "inspect prelinked" "$MKVDSO" inspect "$tmp/q/vdso.bin"
+	expect_grep "load-vaddr" "$tmp/out" "a prelinked image warns that bionic ignores it"
+	# __kernel_clock_gettime's address is base + its offset, in both files.
+	off=$("$EU_READELF" --dyn-syms "$tmp/p/vdso.bin" | awk '$8 ~ /^__kernel_clock_gettime@/ { print $2 }')
+	addr=$("$EU_READELF" --dyn-syms "$tmp/q/vdso.bin" | awk '$8 ~ /^__kernel_clock_gettime@/ { print $2 }')
+	[ "$(printf '%d' "0x$addr")" -eq "$(( $(printf '%d' "0x$off") + base ))" ] ||
+		fail "prelinked symbol at 0x$addr, expected base + 0x$off"
+done
+
+# Refused bases: usage errors, nothing written.
+for bad in 0x400000001 0 0x1000000000000 0x4000000000000000 12abc -5; do
+	"$MKVDSO" build --base=$bad -o "$tmp/refused" >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	[ "$status" -eq 64 ] || fail "--base=$bad: exit status $status, expected 64; $(cat "$tmp/err")"
+	[ -e "$tmp/refused" ] && fail "--base=$bad wrote $tmp/refused"
+done
+
+# A prebuilt image: the same checks, placement and outputs.
+expect_status 0 "prebuilt" "$MKVDSO" build --prebuilt="$FIXTURES/aarch64/good.so" --base=0x400000000 -o "$tmp/pre"
+for f in $outputs; do [ -s "$tmp/pre/$f" ] || fail "prebuilt: $f missing"; done
+[ -e "$tmp/pre/vdso_data.h" ] && fail "prebuilt: a data-page header for an image without one"
+# Warnings are shown and do not stop the build; --strict does.
+expect_status 0 "prebuilt with a warning" "$MKVDSO" build --prebuilt="$FIXTURES/aarch64/no-soname.so" --base=0x400000000 -o "$tmp/w"
+expect_grep "mkvdso: $FIXTURES/aarch64/no-soname.so: warning: DT_SONAME" "$tmp/err" "warning shown"
+expect_status 1 "--strict" "$MKVDSO" build --strict --prebuilt="$FIXTURES/aarch64/no-soname.so" --base=0x400000000 -o "$tmp/strict"
+[ -e "$tmp/strict" ] && fail "--strict failure wrote outputs"
+# Errors stop it: exit 1, a message per error, nothing written.
+for variant in no-hash no-verdef writable-dynamic undefined; do
+	expect_status 1 "prebuilt $variant" "$MKVDSO" build --prebuilt="$FIXTURES/aarch64/$variant.so" --base=0x400000000 -o "$tmp/bad-$variant"
+	expect_grep "mkvdso: $FIXTURES/aarch64/$variant.so: " "$tmp/err" "$variant: message names the file"
+	[ -e "$tmp/bad-$variant" ] && fail "$variant: outputs written"
+done
+# Previous outputs survive a failed build untouched.
+cp -r "$tmp/pre" "$tmp/pre.before"
+expect_status 1 "failing build over old outputs" "$MKVDSO" build --prebuilt="$FIXTURES/aarch64/no-hash.so" --base=0x400000000 -o "$tmp/pre"
+diff -r "$tmp/pre" "$tmp/pre.before" >/dev/null || fail "a failed build changed earlier outputs"
+
+# R_AARCH64_RELATIVE: applied for the address, nothing left to relocate.
+expect_status 0 "prebuilt with relocations" "$MKVDSO" build --prebuilt="$FIXTURES/aarch64/relocs.so" --base=0x400000000 --format=raw -o "$tmp/r"
+expect_status 0 "placed relocations are clean" "$MKVDSO" inspect "$tmp/r/vdso.bin"
+"$EU_READELF" -r "$FIXTURES/aarch64/relocs.so" |
+	awk '$2 == "AARCH64_RELATIVE" { a = $4; sub(/^\+/, "", a); print $1, a }' >"$tmp/relocs"
+[ -s "$tmp/relocs" ] || fail "the relocs fixture has no R_AARCH64_RELATIVE"
+while read -r where addend; do
+	got=$(od -An -tx8 -j "$(printf '%d' "$where")" -N8 "$tmp/r/vdso.bin" | tr -d ' ')
+	want=$(printf '%016x' $(( 0x400000000 + $(printf '%d' "$addend") )))
+	[ "$got" = "$want" ] || fail "relocation at $where: 0x$got, expected 0x$want"
+done <"$tmp/relocs"
+
+# --max-size: the kernel's buffer.
+size=$(stat -c %s "$tmp/a/vdso.bin")
+expect_status 1 "--max-size too small" "$MKVDSO" build --base=0x400000000 --max-size=$((size - 1)) -o "$tmp/big"
+expect_grep "more than --max-size" "$tmp/err" "--max-size message"
+[ -e "$tmp/big" ] && fail "--max-size failure wrote outputs"
+expect_status 0 "--max-size exact" "$MKVDSO" build --base=0x400000000 --max-size=$size --format=raw -o "$tmp/fits"
+
+# --syscall-insn: no svc #0 left, the replacement everywhere instead.
+expect_status 0 "--syscall-insn" "$MKVDSO" build --base=0x400000000 --syscall-insn=0xdeadbeef --format=raw -o "$tmp/s"
+od -An -tx4 -v "$tmp/s/vdso.bin" | tr -s ' ' '\n' >"$tmp/words"
+grep -qx d4000001 "$tmp/words" && fail "--syscall-insn left an svc #0"
+grep -qx deadbeef "$tmp/words" || fail "--syscall-insn: no 0xdeadbeef in the image"
+expect_status 1 "inspect expects svc #0 by default" "$MKVDSO" inspect "$tmp/s/vdso.bin"
+expect_grep "sigreturn" "$tmp/out" "the replaced sigreturn differs from Linux's"
+
+# Toolchain trouble: exit 2, the Debian package named.
+expect_status 2 "missing compiler" "$MKVDSO" build --base=0x400000000 --cross-compile=nonexistent-prefix- -o "$tmp/nc"
+expect_grep "nonexistent-prefix-gcc: not found; install the Debian package gcc-aarch64-linux-gnu" "$tmp/err" "missing compiler message"
+CROSS_COMPILE=also-missing- "$MKVDSO" build --base=0x400000000 -o "$tmp/nc" >"$tmp/out" 2>"$tmp/err" && fail "CROSS_COMPILE ignored"
+expect_grep "also-missing-gcc: not found" "$tmp/err" "CROSS_COMPILE is used"
+printf 'this is not a linker script\n' >"$tmp/bad.ld"
+expect_status 2 "linker failure" "$MKVDSO" build --base=0x400000000 -T "$tmp/bad.ld" -o "$tmp/lf"
+expect_grep "mkvdso: aarch64-linux-gnu-gcc exited with status" "$tmp/err" "compiler failure message"
+[ -e "$tmp/lf" ] && fail "a failed compile wrote outputs"
+
+# Usage.
+expect_status 64 "no --base" "$MKVDSO" build -o "$tmp/x"
+expect_status 64 "bad format" "$MKVDSO" build --base=0x400000000 --format=elf
+expect_status 64 "bad name" "$MKVDSO" build --base=0x400000000 --name=1abc
+expect_status 64 "-T with --prebuilt" "$MKVDSO" build --base=0x400000000 --prebuilt="$FIXTURES/aarch64/good.so" -T x.ld
+expect_status 0 "help build" "$MKVDSO" help build
+expect_grep "Usage: mkvdso build" "$tmp/out" "help build"
+
+# Installed: works from any directory with the installed data files.
+if [ -n "${BUILD_DIR:-}" ]; then
+	cmake --install "$BUILD_DIR" --prefix "$tmp/prefix" >/dev/null || fail "cmake --install"
+	(cd / && "$tmp/prefix/bin/mkvdso" build --base=0x400000000 -o "$tmp/installed") ||
+		fail "the installed mkvdso cannot build"
+	cmp -s "$tmp/installed/vdso.bin" "$tmp/a/vdso.bin" || fail "the installed build differs"
+else
+	fail "BUILD_DIR is not set"
+fi
+finish

@@ -1,0 +1,876 @@
+/*
+ * harness.c: proves that the built-in aarch64 vDSO computes the right thing.
+ *
+ * A static aarch64 program, run under qemu-aarch64, that plays the kernel:
+ * it copies the vDSO file flat to a fixed address with the data page directly
+ * below (MKVDSO_DATA_OFFSET), fills the page with vdso_data.h's writer helpers
+ * from the host's clocks at a CNTVCT_EL0 reading (mult and shift from
+ * CNTFRQ_EL0), finds the four functions through the image's own dynamic
+ * symbol table, calls them and compares every answer with the system call.
+ *
+ *   harness [--syscall-insn=WORD] [--break=shift] VDSO
+ *
+ * --syscall-insn: the image was built with another system-call word; a
+ * SIGILL handler then performs the system call, as rel4-linux-kit's kernel
+ * does.  --break=shift publishes a wrong shift, to show the checks can fail.
+ * Prints one line per check; exits 1 if any failed, 2 on setup trouble.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "vdso_data.h"
+
+#if !defined(__aarch64__)
+#error "harness.c runs the aarch64 vDSO: build it with aarch64-linux-gnu-gcc -static"
+#endif
+
+/* Where rel4-linux-kit maps its vDSO (VDSO_REGION_APP_ADDR). */
+#define IMAGE_ADDR 0x400000000ul
+#define PAGE 4096ul
+#define NSEC 1000000000ll
+#define TOLERANCE_NS 1000000ll	/* 1 ms */
+#define PAGE_OFFSET_SEC 1000	/* bases moved by this much prove the page is read */
+
+typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
+typedef int (*gettimeofday_fn)(struct timeval *, struct timezone *);
+typedef int (*clock_getres_fn)(clockid_t, struct timespec *);
+
+static clock_gettime_fn vdso_clock_gettime;
+static gettimeofday_fn vdso_gettimeofday;
+static clock_getres_fn vdso_clock_getres;
+static const uint32_t *vdso_sigreturn;
+
+static struct vdso_data *page;
+static uint32_t syscall_insn = 0xd4000001;	/* svc #0 */
+static bool emulate_syscalls;
+static bool break_shift;
+static int failures, checks;
+
+/* --- reporting --- */
+
+static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	checks++;
+	if (!ok)
+		failures++;
+	printf("%s %3d - ", ok ? "ok  " : "FAIL", checks);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("harness: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* --- the counter and the reference system calls --- */
+
+static uint64_t read_cntvct(void)
+{
+	uint64_t v;
+	__asm__ __volatile__("isb\n\tmrs %0, cntvct_el0" : "=r"(v) :: "memory");
+	return v;
+}
+
+static uint64_t read_cntfrq(void)
+{
+	uint64_t v;
+	__asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+/* The real system calls, returning 0 or -errno like the vDSO. */
+static int sys_clock_gettime(clockid_t id, struct timespec *ts)
+{
+	return syscall(SYS_clock_gettime, id, ts) == 0 ? 0 : -errno;
+}
+
+static int sys_clock_getres(clockid_t id, struct timespec *ts)
+{
+	return syscall(SYS_clock_getres, id, ts) == 0 ? 0 : -errno;
+}
+
+static int sys_gettimeofday(struct timeval *tv, struct timezone *tz)
+{
+	return syscall(SYS_gettimeofday, tv, tz) == 0 ? 0 : -errno;
+}
+
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * NSEC + ts->tv_nsec;
+}
+
+static struct timespec host_now(clockid_t id)
+{
+	struct timespec ts;
+	if (sys_clock_gettime(id, &ts) != 0)
+		die("clock_gettime(%d) failed on the host", (int)id);
+	return ts;
+}
+
+/* --- rel4-linux-kit's trick: another word traps, the kernel does the call --- */
+
+static void emulate_syscall(int sig, siginfo_t *info, void *context)
+{
+	ucontext_t *uc = context;
+	unsigned long long *x = uc->uc_mcontext.regs;
+	(void)sig;
+	(void)info;
+	if (*(const uint32_t *)uc->uc_mcontext.pc != syscall_insn) {
+		signal(SIGILL, SIG_DFL);	/* a real SIGILL: die on it */
+		return;
+	}
+	long r = syscall((long)x[8], x[0], x[1], x[2], x[3], x[4], x[5]);
+	x[0] = r == -1 ? (unsigned long long)-errno : (unsigned long long)r;
+	uc->uc_mcontext.pc += 4;
+}
+
+/* --- mapping the image and finding its symbols --- */
+
+static void *map_image(const char *path, size_t *size_out)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0)
+		die("%s: %s", path, strerror(errno));
+	size_t size = (size_t)st.st_size, span = (size + PAGE - 1) & ~(PAGE - 1);
+	char *want = (char *)IMAGE_ADDR + MKVDSO_DATA_OFFSET;
+	/* qemu 7.2 treats MAP_FIXED_NOREPLACE as a hint: check the address. */
+	char *got = mmap(want, MKVDSO_DATA_SIZE + span, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (got == MAP_FAILED || got != want)
+		die("cannot map the data page and image at %#lx (got %p)", IMAGE_ADDR - PAGE,
+		    (void *)got);
+	char *image = (char *)IMAGE_ADDR;
+	for (size_t done = 0; done < size;) {	/* the whole file, flat */
+		ssize_t n = read(fd, image + done, size - done);
+		if (n <= 0)
+			die("%s: short read", path);
+		done += (size_t)n;
+	}
+	close(fd);
+	if (mprotect(image, span, PROT_READ | PROT_EXEC) != 0)
+		die("mprotect: %s", strerror(errno));
+	__builtin___clear_cache(image, image + span);
+	page = (struct vdso_data *)(image + MKVDSO_DATA_OFFSET);
+	*size_out = size;
+	return image;
+}
+
+struct dynamic_view {
+	const char *base;
+	const Elf64_Sym *symtab;
+	const char *strtab;
+	const Elf64_Word *hash;
+	const Elf64_Half *versym;
+	const Elf64_Verdef *verdef;
+};
+
+static void *image_at(const struct dynamic_view *d, Elf64_Addr vaddr)
+{
+	return (void *)(d->base + vaddr);	/* linked at 0: bias = base */
+}
+
+static void read_dynamic(const char *base, size_t size, struct dynamic_view *d)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	memset(d, 0, sizeof *d);
+	d->base = base;
+	if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_AARCH64 ||
+	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size)
+		die("not an aarch64 ELF64 image");
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+	const Elf64_Dyn *dyn = NULL;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr != 0)
+			die("PT_LOAD not linked at 0");
+		if (ph[i].p_type == PT_DYNAMIC)
+			dyn = (const Elf64_Dyn *)(base + ph[i].p_offset);
+	}
+	if (!dyn)
+		die("no PT_DYNAMIC");
+	for (; dyn->d_tag != DT_NULL; dyn++) {
+		switch (dyn->d_tag) {
+		case DT_SYMTAB: d->symtab = image_at(d, dyn->d_un.d_ptr); break;
+		case DT_STRTAB: d->strtab = image_at(d, dyn->d_un.d_ptr); break;
+		case DT_HASH: d->hash = image_at(d, dyn->d_un.d_ptr); break;
+		case DT_VERSYM: d->versym = image_at(d, dyn->d_un.d_ptr); break;
+		case DT_VERDEF: d->verdef = image_at(d, dyn->d_un.d_ptr); break;
+		}
+	}
+	if (!d->symtab || !d->strtab || !d->hash)
+		die("DT_SYMTAB, DT_STRTAB or DT_HASH missing");
+}
+
+static const char *version_name(const struct dynamic_view *d, Elf64_Half index)
+{
+	const Elf64_Verdef *vd = d->verdef;
+	while (vd) {
+		if ((vd->vd_ndx & 0x7fff) == (index & 0x7fff)) {
+			const Elf64_Verdaux *aux = (const void *)((const char *)vd + vd->vd_aux);
+			return d->strtab + aux->vda_name;
+		}
+		vd = vd->vd_next ? (const void *)((const char *)vd + vd->vd_next) : NULL;
+	}
+	return NULL;
+}
+
+/* As musl does: a linear scan of DT_HASH's nchain symbols, name and version. */
+static void *find_symbol(const struct dynamic_view *d, const char *name)
+{
+	Elf64_Word count = d->hash[1];
+	for (Elf64_Word i = 1; i < count; i++) {
+		const Elf64_Sym *s = &d->symtab[i];
+		if (strcmp(d->strtab + s->st_name, name) != 0)
+			continue;
+		const char *version = d->versym ? version_name(d, d->versym[i]) : NULL;
+		bool ok = ELF64_ST_TYPE(s->st_info) == STT_FUNC &&
+			  ELF64_ST_BIND(s->st_info) == STB_GLOBAL && s->st_shndx != SHN_UNDEF &&
+			  s->st_shndx != SHN_ABS && version && strcmp(version, "LINUX_2.6.39") == 0;
+		check(ok, "symbol %s@%s found at offset %#" PRIx64, name,
+		      version ? version : "(none)", (uint64_t)s->st_value);
+		return ok ? image_at(d, s->st_value) : NULL;
+	}
+	check(false, "symbol %s found", name);
+	return NULL;
+}
+
+/* --- the kernel side: timekeeping and publishing the page --- */
+
+#define PAGE_HRES_CLOCKS (MKVDSO_HRES_CLOCKS | MKVDSO_RAW_CLOCKS)
+
+/*
+ * What a kernel keeps: per counter clock, the time at cycle_last as seconds
+ * and shifted nanoseconds, advanced by counter deltas at each tick so the
+ * published clocks never step back.
+ */
+static struct timekeeper {
+	uint64_t mask, cycle_last;
+	uint32_t mult, shift;
+	uint64_t sec[MKVDSO_BASES], snsec[MKVDSO_BASES];
+} tk;
+
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct page_setup {
+	int32_t clock_mode;
+	uint32_t valid_clocks;
+	int64_t sec_offset;	/* added to every base: proves the page is read */
+	uint32_t hrtimer_res, coarse_res;
+	uint32_t version;
+};
+
+static struct page_setup setup;
+
+static void publish_locked(void)
+{
+	struct vdso_data *d = page;
+	vdso_data_begin_update(d);
+	d->clock_mode = setup.clock_mode;
+	d->hrtimer_res = setup.hrtimer_res;
+	d->coarse_res = setup.coarse_res;
+	d->tz_minuteswest = 330;
+	d->tz_dsttime = 1;
+	for (unsigned cs = 0; cs < MKVDSO_CS_BASES; cs++)
+		vdso_data_set_counter(d, cs, tk.cycle_last, tk.mask, tk.mult,
+				      tk.shift + (break_shift ? 1 : 0));
+	d->valid_clocks = 0;
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		uint32_t bit = MKVDSO_CLOCK_BIT(id);
+		uint64_t sec = tk.sec[id] + (uint64_t)setup.sec_offset;
+		if (bit & PAGE_HRES_CLOCKS) {
+			/* Shifted ns straight from the timekeeper: the sub-ns part
+			 * carries over, as in Linux. */
+			struct vdso_data_clock *c = vdso_data_clock_for(d, id);
+			c->basetime[id].sec = sec;
+			c->basetime[id].nsec = tk.snsec[id];
+			d->valid_clocks |= bit;
+		} else if (bit & MKVDSO_COARSE_CLOCKS) {
+			/* Coarse = its counter clock at the last tick, plain ns. */
+			unsigned from = id == MKVDSO_CLOCK_REALTIME_COARSE ? MKVDSO_CLOCK_REALTIME
+									  : MKVDSO_CLOCK_MONOTONIC;
+			vdso_data_set_base(d, id, tk.sec[from] + (uint64_t)setup.sec_offset,
+					   (uint32_t)(tk.snsec[from] >> tk.shift));
+		}
+	}
+	d->valid_clocks &= setup.valid_clocks;
+	vdso_data_end_update(d);
+	/* Written outside the sequence on purpose: the version is not part of
+	 * the protocol, only of the ABI (tests flip it between phases). */
+	__atomic_store_n(&d->version, setup.version, __ATOMIC_RELEASE);
+}
+
+/*
+ * Bases from the host's clocks at one counter reading.  Each clock is read
+ * between two counter readings and moved back to cycle_last by the counter
+ * time from cycle_last to their midpoint, so the page starts out as close to
+ * the host's clocks as a system call's duration allows.
+ */
+static void timekeeper_from_host(void)
+{
+	pthread_mutex_lock(&writer_lock);
+	tk.cycle_last = read_cntvct();
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
+			continue;
+		/* The tightest of a few brackets: the first system calls are
+		 * slowed by qemu translating them. */
+		uint64_t best = UINT64_MAX, mid = 0;
+		struct timespec ts = { 0, 0 };
+		for (int attempt = 0; attempt < 8; attempt++) {
+			uint64_t c0 = read_cntvct();
+			struct timespec t = host_now((clockid_t)id);
+			uint64_t c1 = read_cntvct();
+			if (c1 - c0 < best) {
+				best = c1 - c0;
+				mid = c0 + (c1 - c0) / 2;
+				ts = t;
+			}
+		}
+		uint64_t since = (mid - tk.cycle_last) & tk.mask;
+		unsigned __int128 snsec = ((unsigned __int128)ts.tv_sec * NSEC + ts.tv_nsec)
+					  << tk.shift;
+		snsec -= (unsigned __int128)since * tk.mult;
+		unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
+		tk.sec[id] = (uint64_t)(snsec / one);
+		tk.snsec[id] = (uint64_t)(snsec % one);
+	}
+	publish_locked();
+	pthread_mutex_unlock(&writer_lock);
+}
+
+/* A kernel tick: advance every clock by the counter delta, then publish. */
+static void tick(void)
+{
+	pthread_mutex_lock(&writer_lock);
+	uint64_t now = read_cntvct();
+	unsigned __int128 delta = (now - tk.cycle_last) & tk.mask;
+	tk.cycle_last = now;
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
+			continue;
+		unsigned __int128 snsec = tk.snsec[id] + delta * tk.mult;
+		unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
+		tk.sec[id] += (uint64_t)(snsec / one);
+		tk.snsec[id] = (uint64_t)(snsec % one);
+	}
+	publish_locked();
+	pthread_mutex_unlock(&writer_lock);
+}
+
+/*
+ * Pretends the kernel last updated the page `seconds` ago: cycle_last and
+ * every base move back together, so the time is unchanged but the vDSO must
+ * bridge a long counter delta (past 2^64 / mult cycles, where a 64-bit
+ * product would overflow).
+ */
+static void age_page(uint64_t seconds)
+{
+	pthread_mutex_lock(&writer_lock);
+	uint64_t cycles = seconds * read_cntfrq();
+	unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
+	tk.cycle_last -= cycles;
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
+			continue;
+		unsigned __int128 total = tk.sec[id] * one + tk.snsec[id];
+		total -= (unsigned __int128)cycles * tk.mult;
+		tk.sec[id] = (uint64_t)(total / one);
+		tk.snsec[id] = (uint64_t)(total % one);
+	}
+	publish_locked();
+	pthread_mutex_unlock(&writer_lock);
+}
+
+static void configure(struct page_setup s)
+{
+	pthread_mutex_lock(&writer_lock);
+	setup = s;
+	publish_locked();
+	pthread_mutex_unlock(&writer_lock);
+}
+
+static struct page_setup default_setup;
+
+/* --- checks --- */
+
+static const char *clock_name(clockid_t id)
+{
+	static const char *const names[] = {
+		"REALTIME", "MONOTONIC", "PROCESS_CPUTIME_ID", "THREAD_CPUTIME_ID",
+		"MONOTONIC_RAW", "REALTIME_COARSE", "MONOTONIC_COARSE", "BOOTTIME",
+		"REALTIME_ALARM", "BOOTTIME_ALARM", "SGI_CYCLE", "TAI",
+	};
+	static char buf[32];
+	if (id >= 0 && (size_t)id < sizeof names / sizeof names[0])
+		return names[id];
+	snprintf(buf, sizeof buf, "id %d", (int)id);
+	return buf;
+}
+
+static bool is_coarse(clockid_t id)
+{
+	return id >= 0 && id < MKVDSO_BASES && (MKVDSO_CLOCK_BIT(id) & MKVDSO_COARSE_CLOCKS);
+}
+
+/*
+ * One clock: system call, vDSO, system call.  The vDSO's answer must have
+ * the system call's status and lie between the two readings, give or take
+ * 1 ms, after subtracting expect_offset.  A _COARSE clock is compared with
+ * its fine clock instead: never ahead of it, and behind by at most two ticks
+ * (a host tick is sometimes late, so one tick is not enough when the answer
+ * comes from the host's coarse clock).
+ */
+static void compare_clock(clockid_t id, int64_t expect_offset_ns, const char *how)
+{
+	struct timespec before, got, after;
+	clockid_t ref = id;
+	int64_t below = TOLERANCE_NS, above = TOLERANCE_NS;
+	if (is_coarse(id)) {
+		struct timespec res;
+		sys_clock_getres(id, &res);
+		below += 2 * ts_ns(&res);
+		ref = id == CLOCK_REALTIME_COARSE ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+	}
+	int rb = sys_clock_gettime(ref, &before);
+	memset(&got, 0x55, sizeof got);
+	int rv = vdso_clock_gettime(id, &got);
+	int ra = sys_clock_gettime(ref, &after);
+	if (rb != 0 || ra != 0) {
+		check(rv == rb && rb == ra, "clock_gettime(%s)%s returns %d like the system call (%d)",
+		      clock_name(id), how, rv, rb);
+		return;
+	}
+	int64_t v = ts_ns(&got) - expect_offset_ns;
+	bool ok = rv == 0 && got.tv_nsec >= 0 && got.tv_nsec < NSEC &&
+		  v >= ts_ns(&before) - below && v <= ts_ns(&after) + above;
+	check(ok, "clock_gettime(%s)%s = %lld.%09ld: %+.3f us from %s before, %+.3f us from the "
+	      "one after (rc %d)", clock_name(id), how, (long long)got.tv_sec, got.tv_nsec,
+	      (double)(v - ts_ns(&before)) / 1e3, ref == id ? "the system call" : clock_name(ref),
+	      (double)(v - ts_ns(&after)) / 1e3, rv);
+}
+
+static void compare_getres(clockid_t id, const char *how)
+{
+	struct timespec want = { -1, -1 }, got = { -2, -2 };
+	int rs = sys_clock_getres(id, &want);
+	int rv = vdso_clock_getres(id, &got);
+	if (rs != 0) {
+		check(rv == rs, "clock_getres(%s)%s returns %d like the system call (%d)",
+		      clock_name(id), how, rv, rs);
+		return;
+	}
+	check(rv == 0 && got.tv_sec == want.tv_sec && got.tv_nsec == want.tv_nsec,
+	      "clock_getres(%s)%s = %lld.%09ld s like the system call (%lld.%09ld, rc %d)",
+	      clock_name(id), how, (long long)got.tv_sec, got.tv_nsec, (long long)want.tv_sec,
+	      want.tv_nsec, rv);
+}
+
+static const clockid_t page_clocks[] = {
+	CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW, CLOCK_TAI,
+	CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE,
+};
+#define PAGE_CLOCK_COUNT (sizeof page_clocks / sizeof page_clocks[0])
+
+static void check_page_clocks(void)
+{
+	for (size_t i = 0; i < PAGE_CLOCK_COUNT; i++) {
+		tick();	/* a fresh tick, so the coarse clocks are current */
+		compare_clock(page_clocks[i], 0, "");
+	}
+}
+
+/* Bases moved by PAGE_OFFSET_SEC: the vDSO must move with them. */
+static void check_page_is_the_source(void)
+{
+	struct page_setup s = default_setup;
+	s.sec_offset = PAGE_OFFSET_SEC;
+	configure(s);
+	for (size_t i = 0; i < PAGE_CLOCK_COUNT; i++)
+		compare_clock(page_clocks[i], PAGE_OFFSET_SEC * NSEC, " with bases +1000 s");
+	configure(default_setup);
+}
+
+/* A kernel that refreshes the page rarely still gets the right time. */
+static void check_stale_page(void)
+{
+	struct timespec up = host_now(CLOCK_MONOTONIC_RAW);
+	uint64_t age = (uint64_t)up.tv_sec / 2 < 600 ? (uint64_t)up.tv_sec / 2 : 600;
+	tick();
+	age_page(age);
+	char how[64];
+	snprintf(how, sizeof how, " last updated %" PRIu64 " s ago", age);
+	for (size_t i = 0; i < PAGE_CLOCK_COUNT; i++)
+		if (!is_coarse(page_clocks[i]))
+			compare_clock(page_clocks[i], 0, how);
+	tick();
+}
+
+/* Every clock id a program can pass: the vDSO's status and value agree with
+ * the kernel's, whether it answers itself or makes the system call. */
+static void check_every_clock_id(void)
+{
+	clockid_t cpu_clock;
+	if (clock_getcpuclockid(0, &cpu_clock) != 0)
+		die("clock_getcpuclockid failed");
+	for (clockid_t id = 0; id < 16; id++) {
+		tick();
+		compare_clock(id, 0, "");
+	}
+	compare_clock(cpu_clock, 0, " (this process's CPU clock, negative)");
+	compare_clock(-1, 0, "");
+	compare_clock(12345, 0, "");
+	compare_clock(-1000000, 0, "");
+
+	struct timespec ts;
+	int r1 = vdso_clock_gettime(12345, &ts), r2 = vdso_clock_gettime(-1000000, &ts);
+	check(r1 == -EINVAL && r2 == -EINVAL, "invalid ids 12345 and -1000000 return -EINVAL (%d, %d)",
+	      r1, r2);
+
+	/* CPU time through the in-vDSO system call: it moves forward. */
+	struct timespec a, b;
+	int ra = vdso_clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	for (volatile unsigned i = 0; i < 3000000; i++)
+		;
+	int rb = vdso_clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	check(ra == 0 && rb == 0 && ts_ns(&b) > ts_ns(&a),
+	      "CLOCK_PROCESS_CPUTIME_ID through the vDSO's system call advances (%+.3f ms)",
+	      (double)(ts_ns(&b) - ts_ns(&a)) / 1e6);
+
+	for (clockid_t id = 0; id < 16; id++)
+		compare_getres(id, "");
+	compare_getres(cpu_clock, " (CPU clock)");
+	compare_getres(12345, "");
+	compare_getres(-1000000, "");
+	check(vdso_clock_getres(CLOCK_MONOTONIC, NULL) == 0 &&
+	      vdso_clock_getres(CLOCK_MONOTONIC_COARSE, NULL) == 0,
+	      "clock_getres accepts a NULL result");
+}
+
+static void check_gettimeofday(const char *how, int expect_minuteswest, int expect_dsttime)
+{
+	struct timeval before, got, after;
+	struct timezone tz = { -1, -1 };
+	sys_gettimeofday(&before, NULL);
+	int r = vdso_gettimeofday(&got, &tz);
+	sys_gettimeofday(&after, NULL);
+	int64_t v = got.tv_sec * 1000000ll + got.tv_usec;
+	int64_t lo = before.tv_sec * 1000000ll + before.tv_usec - TOLERANCE_NS / 1000;
+	int64_t hi = after.tv_sec * 1000000ll + after.tv_usec + TOLERANCE_NS / 1000;
+	check(r == 0 && v >= lo && v <= hi && got.tv_usec >= 0 && got.tv_usec < 1000000,
+	      "gettimeofday%s = %lld.%06ld, within 1 ms of the system calls (rc %d)", how,
+	      (long long)got.tv_sec, (long)got.tv_usec, r);
+	check(tz.tz_minuteswest == expect_minuteswest && tz.tz_dsttime == expect_dsttime,
+	      "gettimeofday%s fills tz: %d, %d (expected %d, %d)", how, tz.tz_minuteswest,
+	      tz.tz_dsttime, expect_minuteswest, expect_dsttime);
+}
+
+static void check_gettimeofday_all(void)
+{
+	tick();
+	check_gettimeofday("", 330, 1);
+	struct timezone tz = { -1, -1 };
+	struct timeval tv;
+	int r1 = vdso_gettimeofday(NULL, &tz);
+	check(r1 == 0 && tz.tz_minuteswest == 330 && tz.tz_dsttime == 1,
+	      "gettimeofday(NULL, tz) = %d and tz is the data page's (%d, %d)", r1,
+	      tz.tz_minuteswest, tz.tz_dsttime);
+	int r2 = vdso_gettimeofday(&tv, NULL);
+	int r3 = vdso_gettimeofday(NULL, NULL);
+	check(r2 == 0 && r3 == 0, "gettimeofday(tv, NULL) = %d, gettimeofday(NULL, NULL) = %d", r2,
+	      r3);
+}
+
+/* clock_mode NONE: counter clocks through the system call, coarse clocks
+ * still from the page (as Linux); version mismatch: everything by system call. */
+static void check_fallbacks(void)
+{
+	struct timezone host_tz;
+	struct timeval tv;
+	sys_gettimeofday(&tv, &host_tz);
+
+	struct page_setup s = default_setup;
+	s.clock_mode = MKVDSO_CLOCK_MODE_NONE;
+	s.sec_offset = PAGE_OFFSET_SEC;
+	s.hrtimer_res = 7;	/* wrong on purpose: must not be reported */
+	configure(s);
+	compare_clock(CLOCK_REALTIME, 0, " with clock_mode 0");
+	compare_clock(CLOCK_MONOTONIC, 0, " with clock_mode 0");
+	compare_clock(CLOCK_BOOTTIME, 0, " with clock_mode 0");
+	compare_clock(CLOCK_MONOTONIC_RAW, 0, " with clock_mode 0");
+	compare_clock(CLOCK_TAI, 0, " with clock_mode 0");
+	compare_clock(CLOCK_MONOTONIC_COARSE, PAGE_OFFSET_SEC * NSEC,
+		      " with clock_mode 0 (still from the page)");
+	compare_getres(CLOCK_MONOTONIC, " with clock_mode 0");
+	check_gettimeofday(" with clock_mode 0", host_tz.tz_minuteswest, host_tz.tz_dsttime);
+
+	s = default_setup;
+	s.sec_offset = PAGE_OFFSET_SEC;
+	s.valid_clocks &= ~MKVDSO_CLOCK_BIT(CLOCK_BOOTTIME);
+	configure(s);
+	compare_clock(CLOCK_BOOTTIME, 0, " with its valid_clocks bit clear");
+	compare_clock(CLOCK_MONOTONIC, PAGE_OFFSET_SEC * NSEC, " with BOOTTIME's bit clear");
+
+	s = default_setup;
+	s.sec_offset = PAGE_OFFSET_SEC;
+	s.version = MKVDSO_DATA_VERSION + 1;
+	configure(s);
+	compare_clock(CLOCK_REALTIME, 0, " with a wrong data version");
+	compare_clock(CLOCK_MONOTONIC_COARSE, 0, " with a wrong data version");
+	check_gettimeofday(" with a wrong data version", host_tz.tz_minuteswest,
+			   host_tz.tz_dsttime);
+
+	configure(default_setup);
+}
+
+static void check_monotonic_single(void)
+{
+	const int calls = 200000;
+	struct timespec prev, now;
+	int backwards = 0, errors = 0;
+	vdso_clock_gettime(CLOCK_MONOTONIC, &prev);
+	for (int i = 0; i < calls; i++) {
+		if (i % 1000 == 0)
+			tick();
+		errors += vdso_clock_gettime(CLOCK_MONOTONIC, &now) != 0;
+		backwards += ts_ns(&now) < ts_ns(&prev);
+		prev = now;
+	}
+	check(backwards == 0 && errors == 0,
+	      "CLOCK_MONOTONIC never goes backwards over %d calls and %d updates (%d backwards)",
+	      calls, calls / 1000, backwards);
+}
+
+/* Readers against a writer that updates the page as fast as it can: the
+ * sequence counter must hide every half-written update. */
+static volatile int stop_writer;
+
+static void *writer_thread(void *arg)
+{
+	unsigned long *updates = arg;
+	while (!stop_writer) {
+		tick();
+		++*updates;
+	}
+	return NULL;
+}
+
+struct reader_result {
+	long calls, backwards, off, errors;
+	int64_t worst_ns;
+};
+
+static void *reader_thread(void *arg)
+{
+	struct reader_result *r = arg;
+	struct timespec prev, now, before, after;
+	vdso_clock_gettime(CLOCK_MONOTONIC, &prev);
+	for (long i = 0; i < 100000; i++) {
+		bool sample = i % 1000 == 0;	/* still the right time, not merely monotonic */
+		if (sample)
+			sys_clock_gettime(CLOCK_MONOTONIC, &before);
+		r->errors += vdso_clock_gettime(CLOCK_MONOTONIC, &now) != 0;
+		if (sample) {
+			sys_clock_gettime(CLOCK_MONOTONIC, &after);
+			int64_t lo = ts_ns(&before) - ts_ns(&now), hi = ts_ns(&now) - ts_ns(&after);
+			int64_t d = lo > hi ? lo : hi;	/* how far outside [before, after] */
+			if (d > r->worst_ns)
+				r->worst_ns = d;
+			r->off += d > TOLERANCE_NS;
+		}
+		r->backwards += ts_ns(&now) < ts_ns(&prev);
+		prev = now;
+		r->calls++;
+	}
+	return NULL;
+}
+
+static void check_concurrent(void)
+{
+	pthread_t writer, readers[2];
+	struct reader_result results[2];
+	unsigned long updates = 0;
+	memset(results, 0, sizeof results);
+	results[0].worst_ns = results[1].worst_ns = INT64_MIN;
+	stop_writer = 0;
+	if (pthread_create(&writer, NULL, writer_thread, &updates) != 0)
+		die("pthread_create failed");
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&readers[i], NULL, reader_thread, &results[i]) != 0)
+			die("pthread_create failed");
+	for (int i = 0; i < 2; i++)
+		pthread_join(readers[i], NULL);
+	stop_writer = 1;
+	pthread_join(writer, NULL);
+	long calls = 0, backwards = 0, off = 0, errors = 0;
+	int64_t worst = INT64_MIN;
+	for (int i = 0; i < 2; i++) {
+		calls += results[i].calls;
+		backwards += results[i].backwards;
+		off += results[i].off;
+		errors += results[i].errors;
+		if (results[i].worst_ns > worst)
+			worst = results[i].worst_ns;
+	}
+	check(backwards == 0 && off == 0 && errors == 0 && updates > 0,
+	      "2 readers, %ld calls, against %lu concurrent updates: %ld backwards, %ld more "
+	      "than 1 ms outside the system calls around them (worst %+.3f us)", calls, updates,
+	      backwards, off, (double)worst / 1e3);
+}
+
+static void check_sigreturn_words(void)
+{
+	const uint32_t *p = vdso_sigreturn;
+	check(p[-1] == 0xd503201f && p[0] == 0xd2801168 && p[1] == syscall_insn,
+	      "__kernel_rt_sigreturn is nop; mov x8, #139; %#010x (got %#010x %#010x %#010x)",
+	      syscall_insn, p[-1], p[0], p[1]);
+}
+
+/* A handler with SA_RESTORER = the vDSO's trampoline returns through it. */
+static volatile uintptr_t handler_return;
+static volatile int handled;
+
+static void __attribute__((noinline)) on_signal(int sig)
+{
+	(void)sig;
+	handler_return = (uintptr_t)__builtin_return_address(0);
+	handled++;
+}
+
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+static void check_sigreturn_live(void)
+{
+	struct kernel_sigaction sa = { on_signal, 0x04000000 /* SA_RESTORER */,
+				       (void (*)(void))vdso_sigreturn, 0 }, old;
+	if (syscall(SYS_rt_sigaction, SIGUSR1, &sa, &old, sizeof sa.mask) != 0)
+		die("rt_sigaction: %s", strerror(errno));
+	volatile uint64_t canary = 0x1234567890abcdefull;
+	raise(SIGUSR1);
+	check(handled == 1 && handler_return == (uintptr_t)vdso_sigreturn &&
+	      canary == 0x1234567890abcdefull,
+	      "a signal handler returned through __kernel_rt_sigreturn (return address %#lx)",
+	      (unsigned long)handler_return);
+	syscall(SYS_rt_sigaction, SIGUSR1, &old, NULL, sizeof sa.mask);
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--syscall-insn=", 15) == 0) {
+			char *end;
+			unsigned long v = strtoul(argv[i] + 15, &end, 0);
+			if (*end || v > 0xffffffffu)
+				die("bad %s", argv[i]);
+			syscall_insn = (uint32_t)v;
+			emulate_syscalls = syscall_insn != 0xd4000001;
+		} else if (strcmp(argv[i], "--break=shift") == 0) {
+			break_shift = true;
+		} else if (argv[i][0] != '-' && !path) {
+			path = argv[i];
+		} else {
+			die("usage: harness [--syscall-insn=WORD] [--break=shift] VDSO");
+		}
+	}
+	if (!path)
+		die("usage: harness [--syscall-insn=WORD] [--break=shift] VDSO");
+
+	if (emulate_syscalls) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = emulate_syscall;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		sigaction(SIGILL, &sa, NULL);
+	}
+
+	size_t size;
+	const char *image = map_image(path, &size);
+	struct dynamic_view dyn;
+	read_dynamic(image, size, &dyn);
+	vdso_clock_gettime = (clock_gettime_fn)find_symbol(&dyn, "__kernel_clock_gettime");
+	vdso_gettimeofday = (gettimeofday_fn)find_symbol(&dyn, "__kernel_gettimeofday");
+	vdso_clock_getres = (clock_getres_fn)find_symbol(&dyn, "__kernel_clock_getres");
+	vdso_sigreturn = find_symbol(&dyn, "__kernel_rt_sigreturn");
+	if (!vdso_clock_gettime || !vdso_gettimeofday || !vdso_clock_getres || !vdso_sigreturn)
+		return 1;
+
+	uint64_t freq = read_cntfrq();
+	if (vdso_data_calc_mult_shift(freq, &tk.mult, &tk.shift) != 0)
+		die("no mult/shift for CNTFRQ_EL0 = %" PRIu64, freq);
+	tk.mask = ((uint64_t)1 << 56) - 1;	/* the architected minimum width */
+	struct timespec hres, coarse;
+	sys_clock_getres(CLOCK_MONOTONIC, &hres);
+	sys_clock_getres(CLOCK_MONOTONIC_COARSE, &coarse);
+	default_setup = (struct page_setup){
+		.clock_mode = MKVDSO_CLOCK_MODE_CNTVCT,
+		.valid_clocks = ~0u,
+		.hrtimer_res = (uint32_t)ts_ns(&hres),
+		.coarse_res = (uint32_t)ts_ns(&coarse),
+		.version = MKVDSO_DATA_VERSION,
+	};
+	vdso_data_init(page);
+	setup = default_setup;
+	timekeeper_from_host();
+	printf("# image %zu bytes at %#lx, data page at %#lx; CNTFRQ_EL0 %" PRIu64
+	       " Hz -> mult %" PRIu32 " shift %" PRIu32 "%s; hrtimer_res %" PRIu32
+	       " ns, coarse_res %" PRIu32 " ns; system calls via %#010x%s\n",
+	       size, IMAGE_ADDR, (unsigned long)page, freq, tk.mult, tk.shift,
+	       break_shift ? " (published shift+1: expect failures)" : "",
+	       default_setup.hrtimer_res, default_setup.coarse_res, syscall_insn,
+	       emulate_syscalls ? " (SIGILL-emulated)" : "");
+
+	check_sigreturn_words();
+	check_page_clocks();
+	check_page_is_the_source();
+	check_stale_page();
+	check_every_clock_id();
+	check_gettimeofday_all();
+	check_fallbacks();
+	check_monotonic_single();
+	check_concurrent();
+	if (!emulate_syscalls)
+		check_sigreturn_live();
+	else
+		printf("# live sigreturn not run: its %#010x would trap inside the SIGILL "
+		       "emulation's own frame\n", syscall_insn);
+
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,184 @@
+/* emit_rust: NAME.rs, the image and its constants for a #![no_std] kernel.
+ *
+ * include_bytes! gives a [u8] of alignment 1, and a kernel maps the image
+ * page by page straight from its own read-only data, so the bytes sit in a
+ * #[repr(C, align(PAGE))] struct held in a static.  They are written out
+ * rather than include_bytes!'d: the module then needs no file beside it and
+ * no path relative to wherever the crate puts it.  No inner attributes, so
+ * the file works as `mod NAME;` and through include!. */
+#include "emit_internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static void constant_head(struct buffer *b, const struct emit_input *in, const char *what,
+			  const char *type)
+{
+	buffer_printf(b, "#[allow(dead_code)]\npub const ");
+	emit_upper_name(b, in);
+	buffer_printf(b, "_%s: %s = ", what, type);
+}
+
+static void constant_u64(struct buffer *b, const struct emit_input *in, const char *what,
+			 const char *type, uint64_t value, bool hex)
+{
+	constant_head(b, in, what, type);
+	buffer_printf(b, hex ? "0x%" PRIx64 ";\n" : "%" PRIu64 ";\n", value);
+}
+
+static void constant_bool(struct buffer *b, const struct emit_input *in, const char *what,
+			  bool value)
+{
+	constant_head(b, in, what, "bool");
+	buffer_printf(b, "%s;\n", value ? "true" : "false");
+}
+
+static void constant_str(struct buffer *b, const struct emit_input *in, const char *what,
+			 const char *value)
+{
+	constant_head(b, in, what, "&str");
+	emit_string_literal(b, value, EMIT_STRING_RUST);
+	buffer_printf(b, ";\n");
+}
+
+static void write_constants(struct buffer *b, const struct emit_input *in)
+{
+	struct emit_layout layout;
+	emit_layout(in, &layout);
+	constant_str(b, in, "ARCH", in->arch);
+	constant_u64(b, in, "ELF_CLASS", "u32", in->elf_class, false);
+	constant_u64(b, in, "PAGE_SIZE", "usize", layout.page_size, false);
+	constant_u64(b, in, "IMAGE_SIZE", "usize", in->image_size, false);
+	constant_u64(b, in, "IMAGE_PAGES", "usize", layout.pages, false);
+	constant_u64(b, in, "IMAGE_PADDED_SIZE", "usize", layout.padded_size, false);
+	constant_u64(b, in, "BASE", "u64", in->base, true);
+	constant_bool(b, in, "PRELINKED", in->prelinked);
+	constant_head(b, in, "BUILD_ID", "&str");
+	buffer_printf(b, "\"");
+	emit_build_id_hex(b, in);
+	buffer_printf(b, "\";\n");
+	constant_u64(b, in, "BUILD_ID_SIZE", "usize", in->build_id ? in->build_id_size : 0, false);
+
+	buffer_printf(b, "\n// The data page the kernel writes and the image reads.\n");
+	constant_bool(b, in, "HAS_DATA_PAGE", in->has_data_page);
+	if (in->has_data_page) {
+		constant_head(b, in, "DATA_OFFSET", "i64");
+		uint64_t offset = (uint64_t)in->data_offset;
+		if (in->data_offset < 0)
+			buffer_printf(b, "-0x%" PRIx64 ";\n", 0 - offset);
+		else
+			buffer_printf(b, "0x%" PRIx64 ";\n", offset);
+		constant_u64(b, in, "DATA_ADDRESS", "u64", in->base + offset, true);
+		constant_u64(b, in, "DATA_SIZE", "usize", in->data_size, false);
+		constant_u64(b, in, "DATA_VERSION", "u32", in->data_version, false);
+	}
+
+	buffer_printf(b, "\n// The signal return trampoline, for signal delivery.\n");
+	const struct emit_symbol *tramp = emit_sigtramp(in);
+	constant_bool(b, in, "HAS_SIGTRAMP", tramp != NULL);
+	if (tramp) {
+		buffer_printf(b, "// ");
+		emit_comment_text(b, tramp->name);
+		buffer_printf(b, "\n");
+		constant_u64(b, in, "SIGTRAMP_OFFSET", "usize", tramp->offset, true);
+		constant_u64(b, in, "SIGTRAMP_ADDRESS", "u64", tramp->address, true);
+	}
+
+	buffer_printf(b, "\n// Exported symbols.  Their names keep the symbol's own case.\n");
+	for (size_t i = 0; i < in->symbol_count; i++) {
+		const struct emit_symbol *sym = &in->symbols[i];
+		const char *stem = emit_symbol_stem(in, i);
+		buffer_printf(b, "// ");
+		emit_comment_text(b, sym->name);
+		if (sym->version) {
+			buffer_printf(b, "@");
+			emit_comment_text(b, sym->version);
+		}
+		buffer_printf(b, stem ? "\n" : ": not an identifier, no constants\n");
+		if (!stem)
+			continue;
+		static const char *const fields[] = { "OFFSET", "ADDRESS", "SIZE", "VERSION" };
+		static const char *const types[] = { "usize", "u64", "usize", "&str" };
+		for (size_t f = 0; f < 4; f++) {
+			if (f == 3 && !sym->version)
+				break;
+			buffer_printf(b, "#[allow(dead_code, non_upper_case_globals)]\npub const ");
+			emit_upper_name(b, in);
+			buffer_printf(b, "_SYM_%s_%s: %s = ", stem, fields[f], types[f]);
+			if (f == 0)
+				buffer_printf(b, "0x%" PRIx64 ";\n", sym->offset);
+			else if (f == 1)
+				buffer_printf(b, "0x%" PRIx64 ";\n", sym->address);
+			else if (f == 2)
+				buffer_printf(b, "%" PRIu64 ";\n", sym->size);
+			else {
+				emit_string_literal(b, sym->version, EMIT_STRING_RUST);
+				buffer_printf(b, ";\n");
+			}
+		}
+	}
+}
+
+void emit_rust(const struct emit_input *in, struct buffer *out)
+{
+	struct emit_layout layout;
+	emit_layout(in, &layout);
+	const char *n = in->name;
+	buffer_printf(out,
+		"// %s.rs: the %s vDSO image for the user address 0x%" PRIx64 ", as Rust.\n"
+		"// Generated by mkvdso build; do not edit.\n"
+		"//\n"
+		"// For #![no_std] crates, as `mod %s;` or include!d inside a module: no\n"
+		"// inner attributes, and every item allows dead_code, so a crate built\n"
+		"// with -D warnings may use as little of it as it likes.\n"
+		"//\n"
+		"// Names, all from the prefix \"%s\" (mkvdso build --name):\n"
+		"//   ",
+		n, in->arch ? in->arch : "", in->base, n, n);
+	emit_upper_name(out, in);
+	buffer_printf(out, "_IMAGE: ");
+	emit_camel_name(out, in);
+	buffer_printf(out,
+		"Image   the image, %zu-byte aligned and zero-padded to whole\n"
+		"//     pages; .bytes() is the ELF image, .padded() the whole pages\n"
+		"// and these constants (sizes and offsets usize, addresses u64, DATA_OFFSET\n"
+		"// i64, flags bool):\n",
+		layout.page_size);
+	emit_constant_names(out, in, "//");
+
+	buffer_printf(out, "\n");
+	write_constants(out, in);
+
+	/* The image type and its static. */
+	buffer_printf(out, "\n/// The image, aligned to a page so the kernel can map it in place.\n"
+			   "#[allow(dead_code)]\n#[repr(C, align(%zu))]\npub struct ", layout.page_size);
+	emit_camel_name(out, in);
+	buffer_printf(out, "Image(pub [u8; ");
+	emit_upper_name(out, in);
+	buffer_printf(out, "_IMAGE_PADDED_SIZE]);\n\n#[allow(dead_code)]\nimpl ");
+	emit_camel_name(out, in);
+	buffer_printf(out, "Image {\n"
+			   "    /// The ELF image, without the padding.\n"
+			   "    pub fn bytes(&self) -> &[u8] {\n"
+			   "        &self.0[..");
+	emit_upper_name(out, in);
+	buffer_printf(out, "_IMAGE_SIZE]\n"
+			   "    }\n\n"
+			   "    /// The whole pages, padding included.\n"
+			   "    pub fn padded(&self) -> &[u8; ");
+	emit_upper_name(out, in);
+	buffer_printf(out, "_IMAGE_PADDED_SIZE] {\n"
+			   "        &self.0\n"
+			   "    }\n"
+			   "}\n\n"
+			   "/// %zu image bytes, then %zu zero bytes to the page end.\n#[allow(dead_code)]\npub static ",
+		      in->image_size, layout.padded_size - in->image_size);
+	emit_upper_name(out, in);
+	buffer_printf(out, "_IMAGE: ");
+	emit_camel_name(out, in);
+	buffer_printf(out, "Image = ");
+	emit_camel_name(out, in);
+	buffer_printf(out, "Image([\n");
+	emit_byte_items(out, in->image, in->image_size, layout.padded_size, "    ");
+	buffer_printf(out, "]);\n");
+}

@@ -1,0 +1,311 @@
+/* toolchain: run the cross compiler on the built-in vDSO. */
+#include "toolchain.h"
+#include "mkvdso.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Per-architecture recipe: Linux's own vDSO flags (vdso-facts §8.1). */
+struct builtin_recipe {
+	const char *arch;
+	const char *default_prefix;
+	const char *debian_package;
+	const char *const *flags;
+};
+
+static const char *const aarch64_flags[] = {
+	"-std=gnu11", "-O2", "-mcmodel=tiny", "-fno-common", "-fno-builtin",
+	"-fno-stack-protector", "-ffixed-x18", "-fPIC", "-fno-asynchronous-unwind-tables",
+	"-fno-unwind-tables", "-mbranch-protection=none", "-nostdlib", "-shared",
+	"-Wl,-soname=linux-vdso.so.1", "-Wl,-Bsymbolic", "-Wl,--build-id=sha1", "-Wl,-n",
+	"-Wl,--hash-style=both", "-Wl,--no-undefined", "-Wl,--no-eh-frame-hdr",
+	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
+};
+
+static const struct builtin_recipe recipes[] = {
+	{ "aarch64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", aarch64_flags },
+};
+
+static const struct builtin_recipe *recipe_for(const struct arch_contract *arch)
+{
+	for (size_t i = 0; i < sizeof recipes / sizeof recipes[0]; i++)
+		if (strcmp(recipes[i].arch, arch->name) == 0)
+			return &recipes[i];
+	return NULL;
+}
+
+bool toolchain_has_builtin(const struct arch_contract *arch)
+{
+	return recipe_for(arch) != NULL;
+}
+
+/* dir/name into out; false if it does not fit. */
+static bool join_path(char *out, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(out, size, "%s/%s", dir, name);
+	return n >= 0 && (size_t)n < size;
+}
+
+static bool has_linker_script(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	return join_path(path, sizeof path, dir, "linker.ld") && stat(path, &st) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
+bool find_data_dir(char *out, size_t size)
+{
+	const char *env = getenv("MKVDSO_DATADIR");
+	if (env && *env) {
+		if (has_linker_script(env)) {
+			snprintf(out, size, "%s", env);
+			return true;
+		}
+		diag_error(env, "MKVDSO_DATADIR has no linker.ld");
+		return false;
+	}
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, size, "%s/../share/mkvdso", exe);
+			if (has_linker_script(out))
+				return true;
+		}
+	}
+	snprintf(out, size, "%s", MKVDSO_SOURCE_DIR);
+	if (has_linker_script(out))
+		return true;
+	diag_error(NULL, "cannot find mkvdso's data files (linker.ld, vdso/): looked beside "
+		   "the executable in ../share/mkvdso and in %s; set MKVDSO_DATADIR",
+		   MKVDSO_SOURCE_DIR);
+	return false;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .c and .S files of vdso/<arch>/, sorted so the link is reproducible. */
+static bool list_sources(const char *dir, char ***out, size_t *count)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		diag_error(dir, "%s", strerror(errno));
+		return false;
+	}
+	size_t n = 0, cap = 8;
+	char **names = malloc(cap * sizeof *names);
+	struct dirent *e;
+	while (names && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 3 || (strcmp(e->d_name + len - 2, ".c") && strcmp(e->d_name + len - 2, ".S")))
+			continue;
+		if (n == cap) {
+			char **grown = realloc(names, 2 * cap * sizeof *names);
+			if (!grown)
+				break;
+			names = grown;
+			cap *= 2;
+		}
+		size_t path_len = strlen(dir) + len + 2;
+		if (!(names[n] = malloc(path_len)))
+			break;
+		snprintf(names[n], path_len, "%s/%s", dir, e->d_name);
+		n++;
+	}
+	closedir(d);
+	if (!names)
+		return false;
+	qsort(names, n, sizeof *names, compare_names);
+	*out = names;
+	*count = n;
+	return n > 0;
+}
+
+/* Runs argv; the tool's stderr goes straight to ours, untouched. */
+static int run(char *const argv[], int verbosity, const char *package)
+{
+	if (verbosity > 0) {
+		fputs("mkvdso: running:", stderr);
+		for (char *const *a = argv; *a; a++)
+			fprintf(stderr, " %s", *a);
+		fputc('\n', stderr);
+	}
+	pid_t pid;
+	int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (err == ENOENT) {
+		diag_error(argv[0], "not found; install the Debian package %s, or name another "
+			   "compiler prefix with --cross-compile or CROSS_COMPILE", package);
+		return EXIT_TROUBLE;
+	}
+	if (err) {
+		diag_error(argv[0], "cannot start: %s", strerror(err));
+		return EXIT_TROUBLE;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			diag_error(argv[0], "waitpid: %s", strerror(errno));
+			return EXIT_TROUBLE;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return EXIT_OK;
+	if (WIFEXITED(status))
+		diag_error(NULL, "%s exited with status %d", argv[0], WEXITSTATUS(status));
+	else
+		diag_error(NULL, "%s was killed by signal %d", argv[0], WTERMSIG(status));
+	return EXIT_TROUBLE;
+}
+
+static void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char path[PATH_MAX];
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    join_path(path, sizeof path, dir, e->d_name))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+int compile_builtin(const struct compile_request *req, struct compile_result *result)
+{
+	memset(result, 0, sizeof *result);
+	const struct builtin_recipe *recipe = recipe_for(req->arch);
+	if (!recipe) {
+		diag_error(NULL, "there is no built-in vDSO for %s yet; use --prebuilt", req->arch->name);
+		return EXIT_TROUBLE;
+	}
+	const char *prefix = req->cross_compile;
+	if (!prefix || !*prefix)
+		prefix = getenv("CROSS_COMPILE");
+	if (!prefix || !*prefix)
+		prefix = recipe->default_prefix;
+
+	char source_dir[PATH_MAX], include_dir[PATH_MAX], script[PATH_MAX], prefix_map[PATH_MAX + 16];
+	char gcc[PATH_MAX], objcopy[PATH_MAX], insn_define[64], tmpdir[PATH_MAX];
+	char unstripped[PATH_MAX], stripped[PATH_MAX];
+	snprintf(source_dir, sizeof source_dir, "%s/vdso/%s", req->data_dir, req->arch->name);
+	snprintf(include_dir, sizeof include_dir, "-I%s/vdso/include", req->data_dir);
+	snprintf(script, sizeof script, "%s", req->script ? req->script : "");
+	if (!req->script)
+		snprintf(script, sizeof script, "%s/linker.ld", req->data_dir);
+	/* No build path may reach the image: it must not depend on where the
+	 * tree or the installation lives. */
+	snprintf(prefix_map, sizeof prefix_map, "-ffile-prefix-map=%s=.", req->data_dir);
+	snprintf(gcc, sizeof gcc, "%sgcc", prefix);
+	snprintf(objcopy, sizeof objcopy, "%sobjcopy", prefix);
+	snprintf(insn_define, sizeof insn_define, "-DMKVDSO_SYSCALL_INSN=%#x", req->syscall_insn);
+
+	char **sources;
+	size_t source_count;
+	if (!list_sources(source_dir, &sources, &source_count)) {
+		diag_error(source_dir, "no vDSO sources (*.c, *.S) found");
+		return EXIT_TROUBLE;
+	}
+	const char *tmp_root = getenv("TMPDIR");
+	snprintf(tmpdir, sizeof tmpdir, "%s/mkvdso.XXXXXX", tmp_root && *tmp_root ? tmp_root : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		diag_error(NULL, "cannot create a temporary folder: %s", strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	if (!join_path(unstripped, sizeof unstripped, tmpdir, "vdso.so.dbg") ||
+	    !join_path(stripped, sizeof stripped, tmpdir, "vdso.so")) {
+		diag_error(tmpdir, "path too long");
+		rmdir(tmpdir);
+		return EXIT_TROUBLE;
+	}
+
+	size_t flag_count = 0;
+	while (recipe->flags[flag_count])
+		flag_count++;
+	char **argv = calloc(flag_count + source_count + 12, sizeof *argv);
+	int status = EXIT_TROUBLE;
+	if (argv) {
+		size_t n = 0;
+		argv[n++] = gcc;
+		for (size_t i = 0; i < flag_count; i++)
+			argv[n++] = (char *)recipe->flags[i];
+		argv[n++] = include_dir;
+		argv[n++] = prefix_map;
+		if (req->have_syscall_insn)
+			argv[n++] = insn_define;
+		argv[n++] = (char *)"-T";
+		argv[n++] = script;
+		for (size_t i = 0; i < source_count; i++)
+			argv[n++] = sources[i];
+		argv[n++] = (char *)"-o";
+		argv[n++] = unstripped;
+		argv[n] = NULL;
+		status = run(argv, req->verbosity, recipe->debian_package);
+		if (status == EXIT_OK) {
+			char *strip_argv[] = { objcopy, (char *)"-S", unstripped, stripped, NULL };
+			status = run(strip_argv, req->verbosity, recipe->debian_package);
+		}
+		if (status == EXIT_OK)
+			status = read_input(stripped, 64u << 20, &result->bytes, &result->size);
+		free(argv);
+	}
+	remove_tree(tmpdir);
+	if (status != EXIT_OK) {
+		for (size_t i = 0; i < source_count; i++)
+			free(sources[i]);
+		free(sources);
+		compile_result_free(result);
+		return status == EXIT_INVALID ? EXIT_TROUBLE : status;
+	}
+	/* Inputs for the depfile: the sources, the data-page header they
+	 * include, the linker script. */
+	char **inputs = realloc(sources, (source_count + 2) * sizeof *inputs);
+	size_t n = source_count;
+	if (inputs) {
+		inputs[n++] = strdup(script);
+		size_t header_len = strlen(req->data_dir) + 32;
+		if ((inputs[n] = malloc(header_len)))
+			snprintf(inputs[n], header_len, "%s/vdso/include/vdso_data.h", req->data_dir);
+		n++;
+	}
+	bool complete = inputs != NULL;
+	for (size_t i = 0; complete && i < n; i++)
+		complete = inputs[i] != NULL;
+	result->inputs = inputs ? inputs : sources;
+	result->input_count = inputs ? n : source_count;
+	if (!complete) {
+		compile_result_free(result);
+		diag_error(NULL, "out of memory");
+		return EXIT_TROUBLE;
+	}
+	qsort(inputs, n, sizeof *inputs, compare_names);
+	return EXIT_OK;
+}
+
+void compile_result_free(struct compile_result *result)
+{
+	free(result->bytes);
+	for (size_t i = 0; result->inputs && i < result->input_count; i++)
+		free(result->inputs[i]);
+	free(result->inputs);
+	memset(result, 0, sizeof *result);
+}

@@ -1,0 +1,41 @@
+/* toolchain: compile the built-in vDSO with a cross compiler, and find the
+ * files mkvdso ships (vDSO sources, linker script, helper headers) both in
+ * the build tree and after `cmake --install`. */
+#ifndef MKVDSO_TOOLCHAIN_H
+#define MKVDSO_TOOLCHAIN_H
+
+#include "arch.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The folder holding linker.ld, vdso/ and include/: $MKVDSO_DATADIR, else
+ * <exe>/../share/mkvdso, else the source tree this binary was built from.
+ * Returns false (message printed) if none has them. */
+bool find_data_dir(char *out, size_t size);
+
+struct compile_request {
+	const struct arch_contract *arch;
+	const char *data_dir;
+	const char *cross_compile;   /* prefix; NULL: $CROSS_COMPILE, then the default */
+	const char *script;          /* -T override, or NULL for data_dir/linker.ld */
+	bool have_syscall_insn;
+	uint32_t syscall_insn;
+	int verbosity;
+};
+
+struct compile_result {
+	unsigned char *bytes;
+	size_t size;
+	char **inputs;               /* every file the image was built from, sorted */
+	size_t input_count;
+};
+
+/* Which architectures have a built-in vDSO. */
+bool toolchain_has_builtin(const struct arch_contract *arch);
+/* Returns an exit status: EXIT_OK, or EXIT_TROUBLE with the reason printed. */
+int compile_builtin(const struct compile_request *request, struct compile_result *result);
+void compile_result_free(struct compile_result *result);
+
+#endif
