@@ -246,6 +246,18 @@ void emit_comment_text(struct buffer *b, const char *s)
 	}
 }
 
+void emit_symbol_heading(struct buffer *b, const struct emit_symbol *sym, const char *stem,
+			 const char *open, const char *close)
+{
+	buffer_printf(b, "%s", open);
+	emit_comment_text(b, sym->name);
+	if (sym->version) {
+		buffer_printf(b, "@");
+		emit_comment_text(b, sym->version);
+	}
+	buffer_printf(b, "%s%s\n", stem ? "" : ": not an identifier, no constants", close);
+}
+
 void emit_string_literal(struct buffer *b, const char *s, enum emit_string_syntax syntax)
 {
 	buffer_append(b, "\"", 1);

@@ -59,13 +59,7 @@ static void write_values(struct buffer *b, const struct emit_input *in)
 	for (size_t i = 0; i < in->symbol_count; i++) {
 		const struct emit_symbol *sym = &in->symbols[i];
 		const char *stem = emit_symbol_stem(in, i);
-		buffer_printf(b, " *   ");
-		emit_comment_text(b, sym->name);
-		if (sym->version) {
-			buffer_printf(b, "@");
-			emit_comment_text(b, sym->version);
-		}
-		buffer_printf(b, stem ? "\n" : ": not an identifier, no constants\n");
+		emit_symbol_heading(b, sym, stem, " *   ", "");
 		if (!stem)
 			continue;
 		static const char *const fields[] = { "OFFSET", "ADDRESS", "SIZE" };

@@ -52,6 +52,12 @@ enum emit_string_syntax { EMIT_STRING_C, EMIT_STRING_RUST };
 /* Appends s as a quoted string literal in syntax (NULL as ""). */
 void emit_string_literal(struct buffer *b, const char *s, enum emit_string_syntax syntax);
 
+/* A comment line naming a symbol (and its version) before its constants:
+ * open, name[@version], then close; symbols whose name is no identifier
+ * (stem NULL) are said to get no constants. */
+void emit_symbol_heading(struct buffer *b, const struct emit_symbol *sym, const char *stem,
+			 const char *open, const char *close);
+
 /* Appends size bytes then padded_size - size zero bytes as decimal "%u,"
  * items (valid in C and Rust array initialisers), 32 to a line, each line
  * starting with indent.  Table-driven direct writes into a buffer reserved
