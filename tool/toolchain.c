@@ -96,6 +96,13 @@ bool find_data_dir(char *out, size_t size)
 	return false;
 }
 
+static void free_list(char **list, size_t count)
+{
+	for (size_t i = 0; list && i < count; i++)
+		free(list[i]);
+	free(list);
+}
+
 static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -130,12 +137,16 @@ static bool list_sources(const char *dir, char ***out, size_t *count)
 		n++;
 	}
 	closedir(d);
+	if (names && n == 0) {
+		free(names);
+		names = NULL;
+	}
 	if (!names)
 		return false;
 	qsort(names, n, sizeof *names, compare_names);
 	*out = names;
 	*count = n;
-	return n > 0;
+	return true;
 }
 
 /* Runs argv; the tool's stderr goes straight to ours, untouched. */
@@ -229,12 +240,14 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	snprintf(tmpdir, sizeof tmpdir, "%s/mkvdso.XXXXXX", tmp_root && *tmp_root ? tmp_root : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		diag_error(NULL, "cannot create a temporary folder: %s", strerror(errno));
+		free_list(sources, source_count);
 		return EXIT_TROUBLE;
 	}
 	if (!join_path(unstripped, sizeof unstripped, tmpdir, "vdso.so.dbg") ||
 	    !join_path(stripped, sizeof stripped, tmpdir, "vdso.so")) {
 		diag_error(tmpdir, "path too long");
 		rmdir(tmpdir);
+		free_list(sources, source_count);
 		return EXIT_TROUBLE;
 	}
 
@@ -270,9 +283,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	}
 	remove_tree(tmpdir);
 	if (status != EXIT_OK) {
-		for (size_t i = 0; i < source_count; i++)
-			free(sources[i]);
-		free(sources);
+		free_list(sources, source_count);
 		compile_result_free(result);
 		return status == EXIT_INVALID ? EXIT_TROUBLE : status;
 	}
@@ -304,8 +315,6 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 void compile_result_free(struct compile_result *result)
 {
 	free(result->bytes);
-	for (size_t i = 0; result->inputs && i < result->input_count; i++)
-		free(result->inputs[i]);
-	free(result->inputs);
+	free_list(result->inputs, result->input_count);
 	memset(result, 0, sizeof *result);
 }
