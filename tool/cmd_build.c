@@ -208,46 +208,6 @@ static size_t print_findings(const char *name, const struct findings *findings,
 	return errors;
 }
 
-/* --- the exported symbols, with their offsets and addresses --- */
-
-static int compare_symbols(const void *a, const void *b)
-{
-	const struct emit_symbol *x = a, *y = b;
-	return strcmp(x->name, y->name);
-}
-
-static bool is_emitted(const struct vdso_symbol *sym)
-{
-	/* ld adds an ABS OBJECT symbol per version node; it is not code. */
-	return sym->index != 0 && sym->name && sym->name[0] && sym->shndx != SHN_UNDEF &&
-	       sym->shndx != SHN_ABS && sym->bind != STB_LOCAL &&
-	       (sym->type == STT_FUNC || sym->type == STT_NOTYPE || sym->type == STT_OBJECT);
-}
-
-static struct emit_symbol *collect_symbols(const struct vdso_image *placed, uint64_t base,
-					   size_t *count)
-{
-	struct emit_symbol *symbols = calloc(placed->symbol_count + 1, sizeof *symbols);
-	size_t n = 0;
-	for (size_t i = 0; symbols && i < placed->symbol_count; i++) {
-		const struct vdso_symbol *sym = &placed->symbols[i];
-		uint64_t offset;
-		if (!is_emitted(sym) || !image_addr_to_offset(placed, sym->value, 1, &offset))
-			continue;
-		bool duplicate = false;
-		for (size_t j = 0; j < n; j++)
-			duplicate |= strcmp(symbols[j].name, sym->name) == 0;
-		if (duplicate)
-			continue;
-		symbols[n++] = (struct emit_symbol){ sym->name, sym->version, offset,
-						     base + offset, sym->size };
-	}
-	if (symbols)
-		qsort(symbols, n, sizeof *symbols, compare_symbols);
-	*count = n;
-	return symbols;
-}
-
 /* Every consumer model must find every function where the outputs say. */
 static bool verify_addresses(const char *name, const struct verdicts *verdicts,
 			     const struct emit_symbol *symbols, size_t count, uint64_t base)
@@ -517,7 +477,7 @@ static int build(struct build_run *run, const unsigned char *bytes, size_t size,
 	}
 	size_t symbol_count = 0;
 	if (status == EXIT_OK) {
-		symbols = collect_symbols(&placed_image, args->base, &symbol_count);
+		symbols = emit_collect_symbols(&placed_image, args->base, &symbol_count);
 		if (!symbols) {
 			diag_error(run->name, "out of memory");
 			status = EXIT_TROUBLE;

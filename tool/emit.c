@@ -1,5 +1,6 @@
 /* emit: the growable output buffer and what every writer shares. */
 #include "emit_internal.h"
+#include "image.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -133,6 +134,59 @@ void buffer_free(struct buffer *b)
 {
 	free(b->data);
 	*b = (struct buffer){ 0 };
+}
+
+/* --- the symbols --- */
+
+static bool is_emitted(const struct vdso_symbol *sym)
+{
+	/* ld adds an ABS OBJECT symbol per version node; it is not code. */
+	return sym->index != 0 && sym->name && sym->name[0] && sym->shndx != SHN_UNDEF &&
+	       sym->shndx != SHN_ABS && sym->bind != STB_LOCAL &&
+	       (sym->type == STT_FUNC || sym->type == STT_NOTYPE || sym->type == STT_OBJECT);
+}
+
+struct ranked_symbol {
+	struct emit_symbol symbol;
+	uint32_t index;
+};
+
+/* By name, then by symbol index: deterministic whatever qsort does. */
+static int compare_ranked(const void *a, const void *b)
+{
+	const struct ranked_symbol *x = a, *y = b;
+	int by_name = strcmp(x->symbol.name, y->symbol.name);
+	return by_name ? by_name : (x->index > y->index) - (x->index < y->index);
+}
+
+struct emit_symbol *emit_collect_symbols(const struct vdso_image *placed, uint64_t base,
+					 size_t *count)
+{
+	struct ranked_symbol *ranked = calloc(placed->symbol_count + 1, sizeof *ranked);
+	struct emit_symbol *symbols = calloc(placed->symbol_count + 1, sizeof *symbols);
+	size_t n = 0, kept = 0;
+	*count = 0;
+	if (!ranked || !symbols) {
+		free(ranked);
+		free(symbols);
+		return NULL;
+	}
+	for (size_t i = 0; i < placed->symbol_count; i++) {
+		const struct vdso_symbol *sym = &placed->symbols[i];
+		uint64_t offset;
+		if (!is_emitted(sym) || !image_addr_to_offset(placed, sym->value, 1, &offset))
+			continue;
+		ranked[n++] = (struct ranked_symbol){
+			{ sym->name, sym->version, offset, base + offset, sym->size }, sym->index };
+	}
+	/* Sorting first keeps a hostile table of many duplicates O(n log n). */
+	qsort(ranked, n, sizeof *ranked, compare_ranked);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(ranked[i].symbol.name, ranked[i - 1].symbol.name) != 0)
+			symbols[kept++] = ranked[i].symbol;
+	free(ranked);
+	*count = kept;
+	return symbols;
 }
 
 /* --- what the writers share --- */

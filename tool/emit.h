@@ -72,4 +72,12 @@ void emit_json(const struct emit_input *in, struct buffer *out);       /* NAME.j
 
 #define EMIT_JSON_SCHEMA "mkvdso-image/1"
 
+struct vdso_image;
+/* The symbols the outputs list, from a placed image mapped at base:
+ * defined, non-local functions and objects (not ld's ABS version-node
+ * symbols), each name once (the lowest symbol index wins), sorted by name.
+ * The names point into the image.  NULL when out of memory. */
+struct emit_symbol *emit_collect_symbols(const struct vdso_image *placed, uint64_t base,
+					 size_t *count);
+
 #endif
