@@ -86,7 +86,8 @@ static int replay_path(const char *path, size_t *count)
 		n++;
 	}
 	closedir(dir);
-	qsort(names, n, sizeof *names, compare_names);
+	if (n)
+		qsort(names, n, sizeof *names, compare_names);
 	for (size_t i = 0; i < n; i++) {
 		char full[4096];
 		snprintf(full, sizeof full, "%s/%s", path, names[i]);
