@@ -42,21 +42,29 @@ static bool classify_tag(int64_t tag, enum tag_class *class)
 	return false;
 }
 
-/* Writes in the image's byte order; offsets were checked by the loader. */
-static void put_uint(const struct vdso_image *image, unsigned char *bytes, uint64_t offset,
+/* Writes in the image's byte order.  The loader read fields the way a
+ * process does, page zero fill included; a field that reaches past the end
+ * of the file cannot be written, and placement then fails. */
+static void put_uint(const struct vdso_image *image, struct placement *out, uint64_t offset,
 		     unsigned size, uint64_t value)
 {
+	if (offset > out->size || size > out->size - offset) {
+		if (!out->write_past_end)
+			out->bad_offset = offset;
+		out->write_past_end = true;
+		return;
+	}
 	for (unsigned i = 0; i < size; i++) {
 		unsigned shift = 8 * (image->view.big_endian ? size - 1 - i : i);
-		bytes[offset + i] = (unsigned char)(value >> shift);
+		out->bytes[offset + i] = (unsigned char)(value >> shift);
 	}
 }
 
-static void add_to_word(const struct vdso_image *image, unsigned char *bytes,
+static void add_to_word(const struct vdso_image *image, struct placement *out,
 			uint64_t offset, unsigned size, uint64_t delta)
 {
 	struct view view = image->view;
-	view.bytes = bytes;
+	view.bytes = out->bytes;
 	uint64_t value = 0;
 	if (size == 8)
 		view_u64(&view, offset, &value);
@@ -65,7 +73,7 @@ static void add_to_word(const struct vdso_image *image, unsigned char *bytes,
 		view_u32(&view, offset, &v32);
 		value = v32;
 	}
-	put_uint(image, bytes, offset, size, value + delta);
+	put_uint(image, out, offset, size, value + delta);
 }
 
 bool place_check_base(const struct arch_contract *arch, uint64_t base, uint64_t image_size,
@@ -121,10 +129,10 @@ static bool apply_relocations(const struct vdso_image *image, const struct arch_
 		uint64_t addend = (uint64_t)r->addend;
 		if (!r->rela)
 			view_word(&image->view, target, &addend);
-		put_uint(image, out->bytes, target, word, addend + bias);
+		put_uint(image, out, target, word, addend + bias);
 		/* Neutralise: R_*_NONE, and the offset moves with the image. */
-		put_uint(image, out->bytes, r->entry_offset, word, r->offset + delta);
-		put_uint(image, out->bytes, r->entry_offset + word, word, 0);
+		put_uint(image, out, r->entry_offset, word, r->offset + delta);
+		put_uint(image, out, r->entry_offset + word, word, 0);
 		out->relocations_applied++;
 	}
 	return true;
@@ -137,17 +145,17 @@ static bool prelink(const struct vdso_image *image, struct placement *out, uint6
 	bool is64 = v->elf_class == ELFCLASS64;
 	unsigned word = view_word_size(v);
 	if (image->ehdr.e_entry)
-		add_to_word(image, out->bytes, 24, word, delta);
+		add_to_word(image, out, 24, word, delta);
 	for (size_t i = 0; i < image->segment_count; i++) {
 		uint64_t at = image->ehdr.e_phoff + i * image->ehdr.e_phentsize;
-		add_to_word(image, out->bytes, at + (is64 ? 16 : 8), word, delta);  /* p_vaddr */
-		add_to_word(image, out->bytes, at + (is64 ? 24 : 12), word, delta); /* p_paddr */
+		add_to_word(image, out, at + (is64 ? 16 : 8), word, delta);  /* p_vaddr */
+		add_to_word(image, out, at + (is64 ? 24 : 12), word, delta); /* p_paddr */
 	}
 	for (size_t i = 0; i < image->section_count; i++) {
 		if (!(image->sections[i].flags & SHF_ALLOC))
 			continue;
 		uint64_t at = image->ehdr.e_shoff + i * image->ehdr.e_shentsize;
-		add_to_word(image, out->bytes, at + (is64 ? 16 : 12), word, delta);  /* sh_addr */
+		add_to_word(image, out, at + (is64 ? 16 : 12), word, delta);  /* sh_addr */
 	}
 	for (size_t i = 0; i < image->dynamic_count; i++) {
 		enum tag_class class;
@@ -158,7 +166,7 @@ static bool prelink(const struct vdso_image *image, struct placement *out, uint6
 			return false;
 		}
 		if (class == TAG_ADDRESS)
-			add_to_word(image, out->bytes,
+			add_to_word(image, out,
 				    image->dynamic_offset + i * view_dyn_size(v) + word, word, delta);
 	}
 	/* Symbol values: dynsym through DT_SYMTAB, .symtab if it was kept. */
@@ -166,7 +174,7 @@ static bool prelink(const struct vdso_image *image, struct placement *out, uint6
 		const struct vdso_symbol *sym = &image->symbols[i];
 		if (sym->shndx == SHN_UNDEF || sym->shndx == SHN_ABS || sym->shndx >= SHN_LORESERVE)
 			continue;
-		add_to_word(image, out->bytes,
+		add_to_word(image, out,
 			    image->symtab.offset + i * view_sym_size(v) + (is64 ? 8 : 4), word, delta);
 	}
 	for (size_t s = 0; s < image->section_count; s++) {
@@ -180,7 +188,7 @@ static bool prelink(const struct vdso_image *image, struct placement *out, uint6
 			view_sym(v, at, &sym);
 			if (sym.st_shndx != SHN_UNDEF && sym.st_shndx < SHN_LORESERVE &&
 			    GELF_ST_TYPE(sym.st_info) != STT_FILE)
-				add_to_word(image, out->bytes, at + (is64 ? 8 : 4), word, delta);
+				add_to_word(image, out, at + (is64 ? 8 : 4), word, delta);
 		}
 	}
 	return true;
@@ -211,6 +219,12 @@ bool place_image(const struct vdso_image *image, const struct arch_contract *arc
 	uint64_t delta = prelink_mode ? bias : 0;
 	if (!apply_relocations(image, arch, out, bias, delta, error, error_size) ||
 	    (prelink_mode && !prelink(image, out, delta, error, error_size))) {
+		placement_free(out);
+		return false;
+	}
+	if (out->write_past_end) {
+		snprintf(error, error_size, "a field to rewrite at offset %#" PRIx64
+			 " lies past the end of the file (%zu bytes)", out->bad_offset, out->size);
 		placement_free(out);
 		return false;
 	}

@@ -19,6 +19,8 @@ struct placement {
 	uint64_t base;
 	bool prelinked;
 	size_t relocations_applied;
+	bool write_past_end;     /* a field to rewrite was not in the file */
+	uint64_t bad_offset;
 };
 
 /* Checks base for arch (page-aligned, in user space, below 4 GiB for a
