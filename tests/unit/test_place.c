@@ -198,6 +198,27 @@ static void test_unknown_tag_refused(void **state)
 	unload(&l);
 }
 
+/* A field that only exists in the page's zero fill (the dynamic table runs
+ * past the end of the file) cannot be rewritten: a clean refusal, not a
+ * write past the copy (found by the fuzzer; the input is kept there). */
+static void test_field_past_the_file(void **state)
+{
+	(void)state;
+	struct loaded l;
+	struct placement p;
+	char error[256] = "", path[512];
+	snprintf(path, sizeof path, "%s/tests/fuzz/crashes/crash-ec6702dac1a4f701c2529a0c78085a5ae8d9cf66",
+		 MKVDSO_SOURCE_DIR);
+	if (read_input(path, 1 << 20, &l.bytes, &l.size) != EXIT_OK)
+		fail_msg("cannot read %s", path);
+	assert_int_equal(image_load(&l.image, path, l.bytes, l.size, error, sizeof error), IMAGE_OK);
+	l.arch = arch_by_name("x86_64");
+	assert_false(place_image(&l.image, l.arch, 0x400000000, true, &p, error, sizeof error));
+	assert_non_null(strstr(error, "past the end of the file"));
+	assert_null(p.bytes);
+	unload(&l);
+}
+
 static void test_bases(void **state)
 {
 	(void)state;
@@ -227,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_relative_relocations),
 		cmocka_unit_test(test_symbol_relocations_refused),
 		cmocka_unit_test(test_unknown_tag_refused),
+		cmocka_unit_test(test_field_past_the_file),
 		cmocka_unit_test(test_bases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
