@@ -1,0 +1,486 @@
+/*
+ * loader.c: plays the kernel's part of execve for the end-to-end proof.
+ *
+ *   loader [--no-vdso] VDSO.bin BASE PROGRAM [ARGS...]
+ *
+ * A static aarch64 program run under qemu-aarch64 (which gives its guests no
+ * vDSO of its own).  It maps the raw vDSO image (`mkvdso build
+ * --format=raw`) flat at BASE, the data page at BASE - 4096 (read-only for
+ * the program; written through a second, writable mapping of the same memfd
+ * page with vdso_data.h's writer, from the host's clocks, and refreshed from a
+ * thread about every millisecond as a kernel tick would), loads the static
+ * (non-PIE or static-pie) aarch64 ELF PROGRAM, builds a Linux-layout initial
+ * stack whose AT_SYSINFO_EHDR is set by include/vdso_auxv.h's
+ * vdso_auxv64_set_sysinfo_ehdr, and jumps to the entry with x0 = 0.
+ * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
+ * page are still mapped.
+ *
+ * Link it away from 0x400000 (-Wl,-Ttext-segment=0x200000000) so the
+ * program's usual addresses are free.  Exits 2 on setup trouble, before the
+ * program runs; afterwards the exit status is the program's.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vdso_auxv.h"
+#include "vdso_data.h"
+
+#if !defined(__aarch64__)
+#error "loader.c starts aarch64 programs: build it with aarch64-linux-gnu-gcc -static"
+#endif
+
+#define PAGE 4096ul
+#define NSEC 1000000000ll
+#define STACK_SIZE (8ul << 20)
+#define PIE_BIAS 0x40000000ul	/* where a static-pie program goes */
+#define TICK_NS 1000000l	/* the page is refreshed this often */
+
+extern char **environ;
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("loader: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* --- the kernel's timekeeping, as tests/vdso/harness.c does it --- */
+
+static uint64_t read_cntvct(void)
+{
+	uint64_t v;
+	__asm__ __volatile__("isb\n\tmrs %0, cntvct_el0" : "=r"(v) :: "memory");
+	return v;
+}
+
+static uint64_t read_cntfrq(void)
+{
+	uint64_t v;
+	__asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+#define PAGE_HRES_CLOCKS (MKVDSO_HRES_CLOCKS | MKVDSO_RAW_CLOCKS)
+
+static struct vdso_data *page;	/* the writable alias */
+static struct timekeeper {
+	uint64_t mask, cycle_last;
+	uint32_t mult, shift;
+	uint64_t sec[MKVDSO_BASES], snsec[MKVDSO_BASES];
+	uint32_t hrtimer_res, coarse_res;
+	int32_t tz_minuteswest, tz_dsttime;
+} tk;
+
+static void publish(void)
+{
+	struct vdso_data *d = page;
+	vdso_data_begin_update(d);
+	d->clock_mode = MKVDSO_CLOCK_MODE_CNTVCT;
+	d->hrtimer_res = tk.hrtimer_res;
+	d->coarse_res = tk.coarse_res;
+	d->tz_minuteswest = tk.tz_minuteswest;
+	d->tz_dsttime = tk.tz_dsttime;
+	for (unsigned cs = 0; cs < MKVDSO_CS_BASES; cs++)
+		vdso_data_set_counter(d, cs, tk.cycle_last, tk.mask, tk.mult, tk.shift);
+	d->valid_clocks = 0;
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		uint32_t bit = MKVDSO_CLOCK_BIT(id);
+		if (bit & PAGE_HRES_CLOCKS) {
+			struct vdso_data_clock *c = vdso_data_clock_for(d, id);
+			c->basetime[id].sec = tk.sec[id];
+			c->basetime[id].nsec = tk.snsec[id];
+			d->valid_clocks |= bit;
+		} else if (bit & MKVDSO_COARSE_CLOCKS) {
+			unsigned from = id == MKVDSO_CLOCK_REALTIME_COARSE ? MKVDSO_CLOCK_REALTIME
+									  : MKVDSO_CLOCK_MONOTONIC;
+			vdso_data_set_base(d, id, tk.sec[from], (uint32_t)(tk.snsec[from] >> tk.shift));
+		}
+	}
+	vdso_data_end_update(d);
+}
+
+static void timekeeper_from_host(void)
+{
+	tk.cycle_last = read_cntvct();
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
+			continue;
+		uint64_t best = UINT64_MAX, mid = 0;
+		struct timespec ts = { 0, 0 };
+		for (int attempt = 0; attempt < 8; attempt++) {
+			struct timespec t;
+			uint64_t c0 = read_cntvct();
+			if (syscall(SYS_clock_gettime, (clockid_t)id, &t) != 0)
+				die("clock_gettime(%u) failed on the host", id);
+			uint64_t c1 = read_cntvct();
+			if (c1 - c0 < best) {
+				best = c1 - c0;
+				mid = c0 + (c1 - c0) / 2;
+				ts = t;
+			}
+		}
+		uint64_t since = (mid - tk.cycle_last) & tk.mask;
+		unsigned __int128 snsec = ((unsigned __int128)ts.tv_sec * NSEC + ts.tv_nsec)
+					  << tk.shift;
+		snsec -= (unsigned __int128)since * tk.mult;
+		unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
+		tk.sec[id] = (uint64_t)(snsec / one);
+		tk.snsec[id] = (uint64_t)(snsec % one);
+	}
+	publish();
+}
+
+static void tick(void)
+{
+	uint64_t now = read_cntvct();
+	unsigned __int128 delta = (now - tk.cycle_last) & tk.mask;
+	unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
+	tk.cycle_last = now;
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
+			continue;
+		unsigned __int128 snsec = tk.snsec[id] + delta * tk.mult;
+		tk.sec[id] += (uint64_t)(snsec / one);
+		tk.snsec[id] = (uint64_t)(snsec % one);
+	}
+	publish();
+}
+
+/* The only writer once the program runs.  Raw system calls only: the
+ * program's libc owns the process now; this thread keeps the loader's TLS. */
+static void *ticker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct timespec t = { 0, TICK_NS };
+		syscall(SYS_nanosleep, &t, NULL);	/* clock_nanosleep in strace, no clock read */
+		tick();
+	}
+	return NULL;
+}
+
+/* --- mapping the vDSO and its data page --- */
+
+static void map_vdso(const char *path, uint64_t base)
+{
+	int img = open(path, O_RDONLY);
+	struct stat st;
+	if (img < 0 || fstat(img, &st) != 0)
+		die("%s: %s", path, strerror(errno));
+	if (st.st_size < (off_t)sizeof(Elf64_Ehdr))
+		die("%s: too small for an ELF image", path);
+	size_t span = ((size_t)st.st_size + PAGE - 1) & ~(PAGE - 1);
+
+	/* One reservation for page + image, so neither may land on something. */
+	void *want = (void *)(uintptr_t)(base - PAGE);
+	void *got = mmap(want, PAGE + span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			 MAP_FIXED_NOREPLACE, -1, 0);
+	if (got == MAP_FAILED || got != want)	/* qemu 7.2: NOREPLACE is only a hint */
+		die("cannot reserve %#" PRIx64 "..%#" PRIx64 " (got %p: %s)", base - PAGE,
+		    base + span, got, got == MAP_FAILED ? strerror(errno) : "another address");
+
+	/* The image: a flat, read-only, executable copy of the file, as Linux maps it. */
+	void *image = mmap((void *)(uintptr_t)base, span, PROT_READ | PROT_EXEC,
+			   MAP_PRIVATE | MAP_FIXED, img, 0);
+	if (image == MAP_FAILED || image != (void *)(uintptr_t)base)
+		die("cannot map %s at %#" PRIx64 ": %s", path, base, strerror(errno));
+	close(img);
+	if (memcmp(image, ELFMAG, SELFMAG) != 0)
+		die("%s: not an ELF file", path);
+
+	/* The data page: read-only where the vDSO reads it, writable elsewhere. */
+	int fd = memfd_create("vdso-data", 0);
+	if (fd < 0 || ftruncate(fd, PAGE) != 0)
+		die("memfd for the data page: %s", strerror(errno));
+	void *ro = mmap(want, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	void *rw = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (ro != want || rw == MAP_FAILED)
+		die("cannot map the data page: %s", strerror(errno));
+	close(fd);
+	page = rw;
+}
+
+/* --- loading the program --- */
+
+struct program {
+	uint64_t entry, phdr, phnum, bias;
+};
+
+static void load_program(const char *path, struct program *p)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0)
+		die("%s: %s", path, strerror(errno));
+	size_t size = (size_t)st.st_size;
+	char *file = malloc(size);
+	if (!file)
+		die("out of memory");
+	for (size_t done = 0; done < size;) {
+		ssize_t n = read(fd, file + done, size - done);
+		if (n <= 0)
+			die("%s: short read", path);
+		done += (size_t)n;
+	}
+	close(fd);
+
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
+	if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_AARCH64 ||
+	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
+	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size)
+		die("%s: not an aarch64 ELF64 executable", path);
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(file + eh->e_phoff);
+
+	uint64_t lo = UINT64_MAX, hi = 0, phdr = 0;
+	int have_phdr = 0;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_INTERP)
+			die("%s: dynamically linked (PT_INTERP): only static programs", path);
+		if (ph[i].p_type == PT_PHDR) {
+			phdr = ph[i].p_vaddr;
+			have_phdr = 1;
+		}
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (ph[i].p_offset + ph[i].p_filesz > size || ph[i].p_filesz > ph[i].p_memsz)
+			die("%s: PT_LOAD %d is outside the file", path, i);
+		if (ph[i].p_vaddr < lo)
+			lo = ph[i].p_vaddr;
+		if (ph[i].p_vaddr + ph[i].p_memsz > hi)
+			hi = ph[i].p_vaddr + ph[i].p_memsz;
+		/* The first PT_LOAD holds the headers (offset 0) in ld's layouts. */
+		if (!have_phdr && ph[i].p_offset <= eh->e_phoff &&
+		    eh->e_phoff < ph[i].p_offset + ph[i].p_filesz)
+			phdr = ph[i].p_vaddr + (eh->e_phoff - ph[i].p_offset), have_phdr = 1;
+	}
+	if (lo == UINT64_MAX || !have_phdr)
+		die("%s: no PT_LOAD holding the program headers", path);
+	p->bias = eh->e_type == ET_DYN ? PIE_BIAS : 0;
+	lo &= ~(PAGE - 1);
+	hi = (hi + PAGE - 1) & ~(PAGE - 1);
+
+	void *want = (void *)(uintptr_t)(p->bias + lo);
+	void *got = mmap(want, hi - lo, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (got == MAP_FAILED || got != want)
+		die("%s: cannot map %#" PRIx64 "..%#" PRIx64 " (got %p)", path, p->bias + lo,
+		    p->bias + hi, got);
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD)
+			memcpy((char *)(uintptr_t)(p->bias + ph[i].p_vaddr), file + ph[i].p_offset,
+			       ph[i].p_filesz);	/* the rest (bss) is the mapping's zeros */
+	/* Permissions per segment; a page two segments share gets both. */
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		uint64_t s = (p->bias + ph[i].p_vaddr) & ~(PAGE - 1);
+		uint64_t e = (p->bias + ph[i].p_vaddr + ph[i].p_memsz + PAGE - 1) & ~(PAGE - 1);
+		int prot = (ph[i].p_flags & PF_R ? PROT_READ : 0) |
+			   (ph[i].p_flags & PF_W ? PROT_WRITE : 0) |
+			   (ph[i].p_flags & PF_X ? PROT_EXEC : 0);
+		for (int j = 0; j < eh->e_phnum; j++) {
+			if (j == i || ph[j].p_type != PT_LOAD)
+				continue;
+			uint64_t s2 = (p->bias + ph[j].p_vaddr) & ~(PAGE - 1);
+			uint64_t e2 = (p->bias + ph[j].p_vaddr + ph[j].p_memsz + PAGE - 1) &
+				      ~(PAGE - 1);
+			if (s2 < e && s < e2)	/* shared page(s): union of flags */
+				prot |= (ph[j].p_flags & PF_R ? PROT_READ : 0) |
+					(ph[j].p_flags & PF_W ? PROT_WRITE : 0) |
+					(ph[j].p_flags & PF_X ? PROT_EXEC : 0);
+		}
+		if (mprotect((void *)(uintptr_t)s, e - s, prot) != 0)
+			die("mprotect: %s", strerror(errno));
+		if (prot & PROT_EXEC)
+			__builtin___clear_cache((char *)(uintptr_t)s, (char *)(uintptr_t)e);
+	}
+	p->entry = p->bias + eh->e_entry;
+	p->phdr = p->bias + phdr;
+	p->phnum = eh->e_phnum;
+	free(file);
+}
+
+/* --- the initial stack --- */
+
+#define AUXV_CAPACITY 32
+
+static char *push_bytes(char **top, const void *data, size_t n)
+{
+	*top -= n;
+	memcpy(*top, data, n);
+	return *top;
+}
+
+static uint64_t build_stack(int argc, char **argv, const char *execfn, const struct program *p,
+			    int with_vdso, uint64_t vdso_base)
+{
+	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		die("stack: %s", strerror(errno));
+	char *top = stack + STACK_SIZE;
+
+	int envc = 0;
+	while (environ[envc])
+		envc++;
+	char *execfn_at = push_bytes(&top, execfn, strlen(execfn) + 1);
+	char *platform = push_bytes(&top, "aarch64", 8);
+	unsigned char random[16];
+	for (int i = 0; i < 16; i++)	/* only glibc's stack guard and pointer key */
+		random[i] = (unsigned char)(read_cntvct() * 2654435761u >> (i % 4 * 8));
+	top = (char *)((uintptr_t)top & ~15ul);
+	char *random_at = push_bytes(&top, random, sizeof random);
+	char **args = calloc((size_t)argc + 1, sizeof *args);
+	char **envs = calloc((size_t)envc + 1, sizeof *envs);
+	if (!args || !envs)
+		die("out of memory");
+	for (int i = envc - 1; i >= 0; i--)
+		envs[i] = push_bytes(&top, environ[i], strlen(environ[i]) + 1);
+	for (int i = argc - 1; i >= 0; i--)
+		args[i] = push_bytes(&top, argv[i], strlen(argv[i]) + 1);
+
+	uint64_t auxv[2 * AUXV_CAPACITY] = { 0 };
+	const uint64_t entries[][2] = {
+		{ AT_PHDR, p->phdr },
+		{ AT_PHENT, sizeof(Elf64_Phdr) },
+		{ AT_PHNUM, p->phnum },
+		{ AT_PAGESZ, PAGE },
+		{ AT_BASE, 0 },
+		{ AT_FLAGS, 0 },
+		{ AT_ENTRY, p->entry },
+		{ AT_UID, getuid() },
+		{ AT_EUID, geteuid() },
+		{ AT_GID, getgid() },
+		{ AT_EGID, getegid() },
+		{ AT_HWCAP, getauxval(AT_HWCAP) },
+		{ AT_HWCAP2, getauxval(AT_HWCAP2) },
+		{ AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK) },
+		{ AT_SECURE, 0 },
+		{ AT_RANDOM, (uint64_t)(uintptr_t)random_at },
+		{ AT_EXECFN, (uint64_t)(uintptr_t)execfn_at },
+		{ AT_PLATFORM, (uint64_t)(uintptr_t)platform },
+	};
+	size_t n = sizeof entries / sizeof entries[0];
+	for (size_t i = 0; i < n; i++) {
+		auxv[2 * i] = entries[i][0];
+		auxv[2 * i + 1] = entries[i][1];
+	}
+	auxv[2 * n] = AT_NULL;
+	ptrdiff_t used = (ptrdiff_t)n + 1;
+	if (with_vdso) {
+		used = vdso_auxv64_set_sysinfo_ehdr(auxv, AUXV_CAPACITY, vdso_base);
+		if (used < 0)
+			die("vdso_auxv64_set_sysinfo_ehdr: error %td", used);
+		if (vdso_auxv64_find(auxv, AUXV_CAPACITY, VDSO_AT_SYSINFO_EHDR) < 0)
+			die("AT_SYSINFO_EHDR missing after vdso_auxv64_set_sysinfo_ehdr");
+	}
+
+	/* argc, argv..., NULL, envp..., NULL, auxv pairs; sp 16-byte aligned. */
+	size_t words = 1 + (size_t)argc + 1 + (size_t)envc + 1 + 2 * (size_t)used;
+	top = (char *)(((uintptr_t)top - words * 8) & ~15ul);
+	uint64_t *sp = (uint64_t *)top, *w = sp;
+	*w++ = (uint64_t)argc;
+	for (int i = 0; i < argc; i++)
+		*w++ = (uint64_t)(uintptr_t)args[i];
+	*w++ = 0;
+	for (int i = 0; i < envc; i++)
+		*w++ = (uint64_t)(uintptr_t)envs[i];
+	*w++ = 0;
+	memcpy(w, auxv, 2 * (size_t)used * 8);
+	free(args);
+	free(envs);
+	return (uint64_t)(uintptr_t)sp;
+}
+
+static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
+{
+	register uint64_t s __asm__("x16") = sp;
+	register uint64_t e __asm__("x17") = entry;
+	/* Registers as execve leaves them: zero, x0 the (absent) rtld_fini. */
+	__asm__ __volatile__(
+		"mov sp, x16\n\t"
+		"mov x0, xzr\n\tmov x1, xzr\n\tmov x2, xzr\n\tmov x3, xzr\n\t"
+		"mov x4, xzr\n\tmov x5, xzr\n\tmov x6, xzr\n\tmov x7, xzr\n\t"
+		"mov x29, xzr\n\tmov x30, xzr\n\t"
+		"br x17" :: "r"(s), "r"(e) : "memory");
+	__builtin_unreachable();
+}
+
+int main(int argc, char **argv)
+{
+	int with_vdso = 1, i = 1;
+	if (i < argc && strcmp(argv[i], "--no-vdso") == 0)
+		with_vdso = 0, i++;
+	if (argc - i < 3)
+		die("usage: loader [--no-vdso] VDSO.bin BASE PROGRAM [ARGS...]");
+	const char *vdso_path = argv[i], *program = argv[i + 2];
+	char *end;
+	errno = 0;
+	uint64_t base = strtoull(argv[i + 1], &end, 0);
+	if (errno || *end || base == 0 || base % PAGE)
+		die("bad BASE %s: a non-zero page-aligned address", argv[i + 1]);
+
+	map_vdso(vdso_path, base);
+
+	uint64_t freq = read_cntfrq();
+	if (vdso_data_calc_mult_shift(freq, &tk.mult, &tk.shift) != 0)
+		die("no mult/shift for CNTFRQ_EL0 = %" PRIu64, freq);
+	tk.mask = ((uint64_t)1 << 56) - 1;
+	struct timespec hres, coarse;
+	struct timeval tv;
+	struct timezone tz;
+	if (syscall(SYS_clock_getres, CLOCK_MONOTONIC, &hres) != 0 ||
+	    syscall(SYS_clock_getres, CLOCK_MONOTONIC_COARSE, &coarse) != 0 ||
+	    syscall(SYS_gettimeofday, &tv, &tz) != 0)
+		die("the host's clock_getres/gettimeofday failed");
+	tk.hrtimer_res = (uint32_t)(hres.tv_sec * NSEC + hres.tv_nsec);
+	tk.coarse_res = (uint32_t)(coarse.tv_sec * NSEC + coarse.tv_nsec);
+	tk.tz_minuteswest = tz.tz_minuteswest;
+	tk.tz_dsttime = tz.tz_dsttime;
+	vdso_data_init(page);
+	timekeeper_from_host();
+
+	struct program p;
+	load_program(program, &p);
+	uint64_t sp = build_stack(argc - (i + 2), argv + i + 2, program, &p, with_vdso, base);
+
+	/* The tick thread takes no signals: they belong to the program. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t t;
+	if (pthread_create(&t, NULL, ticker, NULL) != 0)
+		die("pthread_create failed");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	fprintf(stderr, "loader: vDSO %s at %#" PRIx64 " (data page %#" PRIx64 ", %s), %s entry %#"
+		PRIx64 " (bias %#" PRIx64 "), CNTFRQ %" PRIu64 " Hz\n", vdso_path, base,
+		base - PAGE, with_vdso ? "AT_SYSINFO_EHDR set" : "no AT_SYSINFO_EHDR", program,
+		p.entry, p.bias, freq);
+	fflush(NULL);
+	start(sp, p.entry);
+}

@@ -1,0 +1,175 @@
+/*
+ * probe.c: an ordinary program whose clock calls the end-to-end test watches.
+ *
+ *   probe [LOOPS]
+ *
+ * Built static against a real libc (glibc, musl) and started by loader.c.
+ * Between two marker system calls (getppid) it calls clock_gettime for the
+ * clocks below, gettimeofday with and without a timezone, clock_getres for
+ * each clock, and LOOPS (default 100000) CLOCK_MONOTONIC readings that must
+ * never go backwards.  Each libc call is bracketed by reference readings made
+ * with the libc's plain syscall() (never the vDSO), each inside a window
+ * opened by getuid and closed by getgid, so that run.sh can tell them from
+ * the system calls the libc (or the vDSO inside it) made.  Results are printed
+ * after the second marker, one machine-readable line per call:
+ *
+ *   T NAME CLOCK RC ERRNO SEC NSEC REFCLOCK BSEC BNSEC ASEC ANSEC  (a time; B/A = before/after)
+ *   R NAME CLOCK RC ERRNO SEC NSEC REFRC REFSEC REFNSEC           (a resolution)
+ *   Z NAME RC MINUTESWEST DSTTIME REFMINUTESWEST REFDSTTIME          (gettimeofday's tz)
+ *   M LOOPS ERRORS BACKWARDS
+ *   V AT_SYSINFO_EHDR
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_LINES 64
+
+static char lines[MAX_LINES][200];
+static int nlines;
+
+#define RECORD(...) snprintf(lines[nlines < MAX_LINES ? nlines++ : MAX_LINES - 1], \
+			     sizeof lines[0], __VA_ARGS__)
+
+static void marker(void)
+{
+	syscall(SYS_getppid);
+}
+
+/* A reference reading, inside a getuid ... getgid window. */
+static int ref_gettime(clockid_t id, struct timespec *ts)
+{
+	syscall(SYS_getuid);
+	int r = syscall(SYS_clock_gettime, id, ts) == 0 ? 0 : errno;
+	syscall(SYS_getgid);
+	return r;
+}
+
+static int ref_getres(clockid_t id, struct timespec *ts)
+{
+	syscall(SYS_getuid);
+	int r = syscall(SYS_clock_getres, id, ts) == 0 ? 0 : errno;
+	syscall(SYS_getgid);
+	return r;
+}
+
+static void ref_tz(struct timezone *tz)
+{
+	struct timeval tv;
+	syscall(SYS_getuid);
+	syscall(SYS_gettimeofday, &tv, tz);
+	syscall(SYS_getgid);
+}
+
+/* The _COARSE clocks are compared with their fine clocks (run.sh allows
+ * their resolution); the CPU-time clocks with themselves. */
+static clockid_t reference_for(clockid_t id)
+{
+	switch (id) {
+	case CLOCK_REALTIME_COARSE: return CLOCK_REALTIME;
+	case CLOCK_MONOTONIC_COARSE: return CLOCK_MONOTONIC;
+	default: return id;
+	}
+}
+
+static void probe_gettime(const char *name, clockid_t id)
+{
+	struct timespec before = { 0, 0 }, got = { -1, -1 }, after = { 0, 0 };
+	clockid_t ref = reference_for(id);
+	int valid = id >= 0 && id < 16;
+	if (valid)
+		ref_gettime(ref, &before);
+	errno = 0;
+	int rc = clock_gettime(id, &got);
+	int err = rc ? errno : 0;
+	if (valid)
+		ref_gettime(ref, &after);
+	RECORD("T %s %d %d %d %lld %ld %d %lld %ld %lld %ld", name, (int)id, rc, err,
+	       (long long)got.tv_sec, got.tv_nsec, (int)ref, (long long)before.tv_sec,
+	       before.tv_nsec, (long long)after.tv_sec, after.tv_nsec);
+}
+
+static void probe_getres(const char *name, clockid_t id)
+{
+	struct timespec got = { -1, -1 }, want = { -1, -1 };
+	errno = 0;
+	int rc = clock_getres(id, &got);
+	int err = rc ? errno : 0;
+	int refrc = ref_getres(id, &want);
+	RECORD("R %s %d %d %d %lld %ld %d %lld %ld", name, (int)id, rc, err, (long long)got.tv_sec,
+	       got.tv_nsec, refrc, (long long)want.tv_sec, want.tv_nsec);
+}
+
+static void probe_gettimeofday(const char *name, int with_tz)
+{
+	struct timespec before, after;
+	struct timeval tv = { -1, -1 };
+	struct timezone tz = { -1, -1 }, reftz = { -2, -2 };
+	ref_gettime(CLOCK_REALTIME, &before);
+	errno = 0;
+	int rc = gettimeofday(&tv, with_tz ? &tz : NULL);
+	int err = rc ? errno : 0;
+	ref_gettime(CLOCK_REALTIME, &after);
+	RECORD("T %s %d %d %d %lld %ld %d %lld %ld %lld %ld", name, (int)CLOCK_REALTIME, rc, err,
+	       (long long)tv.tv_sec, (long)tv.tv_usec * 1000, (int)CLOCK_REALTIME,
+	       (long long)before.tv_sec, before.tv_nsec, (long long)after.tv_sec, after.tv_nsec);
+	if (with_tz) {
+		ref_tz(&reftz);
+		RECORD("Z %s %d %d %d %d %d", name, rc, tz.tz_minuteswest, tz.tz_dsttime,
+		       reftz.tz_minuteswest, reftz.tz_dsttime);
+	}
+}
+
+static const struct {
+	const char *name;
+	clockid_t id;
+} clocks[] = {
+	{ "REALTIME", CLOCK_REALTIME },
+	{ "MONOTONIC", CLOCK_MONOTONIC },
+	{ "BOOTTIME", CLOCK_BOOTTIME },
+	{ "MONOTONIC_RAW", CLOCK_MONOTONIC_RAW },
+	{ "TAI", CLOCK_TAI },
+	{ "REALTIME_COARSE", CLOCK_REALTIME_COARSE },
+	{ "MONOTONIC_COARSE", CLOCK_MONOTONIC_COARSE },
+	{ "PROCESS_CPUTIME_ID", CLOCK_PROCESS_CPUTIME_ID },
+	{ "THREAD_CPUTIME_ID", CLOCK_THREAD_CPUTIME_ID },
+	{ "INVALID", 42 },
+};
+#define NCLOCKS (sizeof clocks / sizeof clocks[0])
+
+int main(int argc, char **argv)
+{
+	long loops = argc > 1 ? strtol(argv[1], NULL, 0) : 100000;
+	long errors = 0, backwards = 0;
+
+	marker();
+	for (size_t i = 0; i < NCLOCKS; i++)
+		probe_gettime(clocks[i].name, clocks[i].id);
+	probe_gettimeofday("gettimeofday_tz", 1);
+	probe_gettimeofday("gettimeofday", 0);
+	for (size_t i = 0; i < NCLOCKS; i++)
+		probe_getres(clocks[i].name, clocks[i].id);
+	struct timespec prev, now;
+	errors += clock_gettime(CLOCK_MONOTONIC, &prev) != 0;
+	for (long i = 0; i < loops; i++) {
+		errors += clock_gettime(CLOCK_MONOTONIC, &now) != 0;
+		backwards += now.tv_sec < prev.tv_sec ||
+			     (now.tv_sec == prev.tv_sec && now.tv_nsec < prev.tv_nsec);
+		prev = now;
+	}
+	marker();
+
+	printf("V %#lx\n", getauxval(AT_SYSINFO_EHDR));
+	for (int i = 0; i < nlines; i++)
+		puts(lines[i]);
+	printf("M %ld %ld %ld\n", loops, errors, backwards);
+	return 0;
+}

@@ -1,0 +1,198 @@
+#!/bin/sh
+# End-to-end proof that unmodified static programs use the generated vDSO.
+#
+# Builds the built-in vDSO with `mkvdso build --format=raw`, the user-space
+# "kernel" loader.c and probe.c against glibc (static and static-pie) and
+# musl (static), then, for each placement (linked at 0, --prelink) and each
+# address in BASES, runs
+#
+#   qemu-aarch64 -strace loader [--no-vdso] vdso.bin BASE probe
+#
+# and checks:
+#   - the system calls between probe's two getppid markers, outside its
+#     getuid...getgid reference windows, are exactly the expected ones: none
+#     for the clocks the vDSO serves, the CPU-time clocks and the invalid id
+#     passed on by the vDSO, and (musl) clock_getres, which musl never sends
+#     to the vDSO;
+#   - every time lies between the reference system calls made just before and
+#     just after, within 1 ms (a _COARSE clock: within its clock_getres
+#     resolution + 1 ms below its fine clock); clock_getres equals the system
+#     call's; the invalid id gives EINVAL; MONOTONIC never goes backwards;
+#   - with --no-vdso (negative control) every call is a system call.
+# Every tool is required: a missing one fails the test.
+#
+#   MKVDSO=path/to/mkvdso tests/e2e/run.sh      (default: build/tool/mkvdso)
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$root/tests/e2e
+prefix=${CROSS_COMPILE:-aarch64-linux-gnu-}
+MKVDSO=${MKVDSO:-$root/build/tool/mkvdso}
+BASES=${E2E_BASES:-0x7f0000000000 0x5000000000}
+LOOPS=${E2E_LOOPS:-100000}
+musl_specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
+packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
+
+fail() {
+	echo "e2e: FAIL: $*" >&2
+	exit 1
+}
+
+for tool in "${prefix}gcc" qemu-aarch64 awk cmp; do
+	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: $packages)"
+done
+[ -f "$musl_specs" ] || fail "$musl_specs is missing (Debian: $packages)"
+[ -x "$MKVDSO" ] || fail "mkvdso not found at $MKVDSO (build it, or set MKVDSO)"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+echo "# build: loader, probes"
+cflags="-O2 -Wall -Wextra -Werror"
+# shellcheck disable=SC2086
+"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" \
+	-Wl,-Ttext-segment=0x200000000 "$here/loader.c" -o "$tmp/loader" || fail "compiling loader.c"
+# shellcheck disable=SC2086
+"${prefix}gcc" -static $cflags "$here/probe.c" -o "$tmp/probe-glibc" ||
+	fail "compiling probe.c against glibc"
+# shellcheck disable=SC2086
+"${prefix}gcc" -static-pie -fPIE $cflags "$here/probe.c" -o "$tmp/probe-glibc-pie" ||
+	fail "compiling probe.c against glibc (static-pie)"
+# shellcheck disable=SC2086
+"${prefix}gcc" -specs "$musl_specs" -static $cflags "$here/probe.c" -o "$tmp/probe-musl" ||
+	fail "compiling probe.c against musl"
+
+clocks="CLOCK_REALTIME CLOCK_MONOTONIC CLOCK_BOOTTIME CLOCK_MONOTONIC_RAW CLOCK_TAI
+CLOCK_REALTIME_COARSE CLOCK_MONOTONIC_COARSE CLOCK_PROCESS_CPUTIME_ID CLOCK_THREAD_CPUTIME_ID 0x2a"
+passed_on="CLOCK_PROCESS_CPUTIME_ID CLOCK_THREAD_CPUTIME_ID 0x2a"
+
+# expected LIBC VDSO(yes|no) LOOPS: the clock system calls probe makes between
+# its markers, outside its reference windows, one per line, in order.
+expected() {
+	libc=$1 vdso=$2 loops=$3
+	if [ "$vdso" = yes ]; then
+		for c in $passed_on; do echo "clock_gettime($c"; done
+		getres=$passed_on
+		[ "$libc" = musl ] && getres=$clocks	# musl's clock_getres is always the syscall
+		for c in $getres; do echo "clock_getres($c"; done
+	else
+		for c in $clocks; do echo "clock_gettime($c"; done
+		if [ "$libc" = musl ]; then	# musl's gettimeofday is clock_gettime
+			echo "clock_gettime(CLOCK_REALTIME"; echo "clock_gettime(CLOCK_REALTIME"
+		else
+			echo gettimeofday; echo gettimeofday
+		fi
+		for c in $clocks; do echo "clock_getres($c"; done
+		i=0
+		while [ "$i" -le "$loops" ]; do echo "clock_gettime(CLOCK_MONOTONIC"; i=$((i + 1)); done
+	fi
+}
+
+# observed STRACE: the same list from qemu's -strace log.  Threads' lines
+# interleave mid-line in that log, so calls are matched anywhere, in order.
+observed() {
+	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1" |
+		awk '/^getppid/ { m++; next }
+		     m != 1 { next }
+		     /^getuid/ { w = 1; next }
+		     /^getgid/ { w = 0; next }
+		     !w { sub(/^gettimeofday.*/, "gettimeofday"); print }
+		     END { if (m != 2) print "MARKERS " m }'
+}
+
+# The probe's results (see probe.c for the line formats).
+# check_values OUT TICKS: a _COARSE clock may be TICKS resolutions behind.
+check_values() {
+	awk -v tol=1000000 -v coarse_ticks="$2" '
+	function bad(msg) { print "  FAIL " msg; failed++ }
+	$1 == "R" { res[$2] = $7 + $6 * 1e9
+		if ($2 == "INVALID") { if ($4 != -1 || $5 != 22) bad("clock_getres(INVALID): rc " $4 " errno " $5 ", expected EINVAL") }
+		else if ($4 != 0 || $6 != $9 || $7 != $10) bad("clock_getres(" $2 ") = " $4 " " $6 "." $7 ", syscall " $9 "." $10)
+		next }
+	$1 == "T" { t[++n] = $0; next }
+	$1 == "M" { if ($3 != 0 || $4 != 0) bad("MONOTONIC loop: " $3 " errors, " $4 " backwards in " $2); else loops = $2; next }
+	$1 == "V" { vdso = $2; next }
+	END {
+		for (i = 1; i <= n; i++) {
+			split(t[i], f, " ")
+			name = f[2]
+			if (name == "INVALID") { if (f[4] != -1 || f[5] != 22) bad("clock_gettime(INVALID): rc " f[4] " errno " f[5] ", expected EINVAL"); continue }
+			if (f[4] != 0) { bad(name ": rc " f[4] " errno " f[5]); continue }
+			below = (f[6] - f[9]) * 1e9 + (f[7] - f[10])	# result - before
+			above = (f[6] - f[11]) * 1e9 + (f[7] - f[12])	# result - after
+			slack = tol	# a _COARSE clock may lag its fine clock by its resolution
+			if (name ~ /COARSE/) slack += res[name] * coarse_ticks
+			if (f[7] < 0 || f[7] >= 1e9 || below < -slack || above > tol)
+				bad(sprintf("%s = %d.%09d: %+.1f us from the syscall before, %+.1f us from the one after", name, f[6], f[7], below / 1e3, above / 1e3))
+			if (name !~ /COARSE/) {	# how far outside [before, after] (< 0: inside)
+				out = -below > above ? -below : above
+				if (fine == 0 || out > worst_out) worst_out = out
+				if (below - above > widest) widest = below - above
+				fine++
+			} else if (-below > worst_coarse) worst_coarse = -below
+		}
+		if (loops == "") bad("no M line")
+		printf "  AT_SYSINFO_EHDR %s; %d results, %d bad; %d fine ones at worst %+.1f us outside [before, after] (widest bracket %.1f us); coarse at most %.1f us behind its fine clock; MONOTONIC x%d never backwards\n", vdso, n, failed, fine, worst_out / 1e3, widest / 1e3, worst_coarse / 1e3, loops
+		exit failed > 0
+	}' "$1"
+}
+
+# run NAME VDSO BASE PROBE LIBC VDSO(yes|no) LOOPS
+run() {
+	name=$1 image=$2 base=$3 probe=$4 libc=$5 vdso=$6 loops=$7
+	echo "## $name"
+	opt=""
+	[ "$vdso" = yes ] || opt=--no-vdso
+	status=0
+	# shellcheck disable=SC2086
+	qemu-aarch64 -D "$tmp/$name.strace" -strace "$tmp/loader" $opt "$image" "$base" \
+		"$probe" "$loops" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
+	if [ "$status" -ne 0 ]; then
+		cat "$tmp/$name.err" "$tmp/$name.out" >&2
+		fail "$name: exit $status"
+	fi
+	want_v=0
+	[ "$vdso" = yes ] && want_v=$(printf '%#x' "$base")
+	got_v=$(awk '$1 == "V" { print $2 }' "$tmp/$name.out")
+	[ "$got_v" = "$want_v" ] || fail "$name: getauxval(AT_SYSINFO_EHDR) = $got_v, expected $want_v"
+	expected "$libc" "$vdso" "$loops" >"$tmp/$name.want"
+	observed "$tmp/$name.strace" >"$tmp/$name.got"
+	if ! cmp -s "$tmp/$name.want" "$tmp/$name.got"; then
+		echo "  system calls between the markers, expected vs observed:" >&2
+		diff "$tmp/$name.want" "$tmp/$name.got" >&2 || true
+		fail "$name: the clock system calls are not the expected ones"
+	fi
+	echo "  strace: $(wc -l <"$tmp/$name.got") clock system calls between the markers, as expected:" \
+		"$(sort "$tmp/$name.got" | uniq -c | awk '{ printf "%s%s%s x%d", sep, $2, ($2 ~ /\(/ ? ")" : ""), $1; sep = ", " }')"
+	# Without the vDSO the coarse clocks are the host kernel's, whose tick is
+	# sometimes late: two resolutions (as tests/vdso/harness.c allows).
+	ticks=1
+	[ "$vdso" = yes ] || ticks=2
+	check_values "$tmp/$name.out" "$ticks" || { cat "$tmp/$name.out" >&2; fail "$name: wrong values"; }
+}
+
+for mode in linked-at-0 prelink; do
+	for base in $BASES; do
+		dir=$tmp/vdso-$mode-$base
+		popt=""
+		[ "$mode" = prelink ] && popt=--prelink
+		# shellcheck disable=SC2086
+		(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw $popt \
+			-o "$dir") || fail "mkvdso build --base=$base $popt"
+		cmp -s "$dir/vdso_auxv.h" "$root/include/vdso_auxv.h" ||
+			fail "mkvdso build shipped a vdso_auxv.h that differs from include/"
+		for libc in glibc glibc-pie musl; do
+			l=${libc%-pie}
+			run "$libc-$mode-$base" "$dir/vdso.bin" "$base" "$tmp/probe-$libc" "$l" yes "$LOOPS"
+		done
+	done
+done
+
+echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"
+base=${BASES%% *}
+for libc in glibc glibc-pie musl; do
+	run "$libc-no-vdso" "$tmp/vdso-linked-at-0-$base/vdso.bin" "$base" "$tmp/probe-$libc" \
+		"${libc%-pie}" no 3
+done
+
+echo "e2e: PASS"
