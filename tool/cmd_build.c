@@ -407,14 +407,13 @@ struct build_run {
 	struct check_options check;
 };
 
-/* Loads bytes, checks them and evaluates the consumers.  EXIT_OK or the
- * exit status, with the reason printed. */
+/* Loads bytes and checks them.  EXIT_OK or the exit status, with the
+ * reason printed. */
 static int load_and_check(struct build_run *run, const unsigned char *bytes, size_t size,
-			  struct vdso_image *image, struct verdicts *verdicts,
-			  struct findings *findings, const struct findings *before, const char *stage)
+			  struct vdso_image *image, struct findings *findings,
+			  const struct findings *before, const char *stage)
 {
 	char error[256];
-	memset(verdicts, 0, sizeof *verdicts);
 	switch (image_load(image, run->name, bytes, size, error, sizeof error)) {
 	case IMAGE_OK:
 		break;
@@ -427,7 +426,7 @@ static int load_and_check(struct build_run *run, const unsigned char *bytes, siz
 	}
 	check_image(image, &run->check, findings);
 	size_t errors = print_findings(run->name, findings, before, run->args->ctx->verbosity < 0);
-	if (findings->out_of_memory || !consumers_evaluate(image, run->arch, CONSUMERS_ALL, verdicts)) {
+	if (findings->out_of_memory) {
 		diag_error(run->name, "out of memory");
 		return EXIT_TROUBLE;
 	}
@@ -443,7 +442,7 @@ static int build(struct build_run *run, const unsigned char *bytes, size_t size,
 {
 	const struct build_args *args = run->args;
 	struct vdso_image image, placed_image;
-	struct verdicts verdicts, placed_verdicts;
+	struct verdicts placed_verdicts;
 	struct findings findings = { 0 }, placed_findings = { 0 };
 	struct placement placement = { 0 };
 	struct emit_symbol *symbols = NULL;
@@ -452,7 +451,7 @@ static int build(struct build_run *run, const unsigned char *bytes, size_t size,
 	memset(&placed_verdicts, 0, sizeof placed_verdicts);
 
 	run->check.relative_relocs_applied = true;
-	int status = load_and_check(run, bytes, size, &image, &verdicts, &findings, NULL, "");
+	int status = load_and_check(run, bytes, size, &image, &findings, NULL, "");
 	run->check.relative_relocs_applied = false;
 	if (status == EXIT_OK && args->max_size && size > args->max_size) {
 		diag_error(run->name, "the image is %zu bytes, more than --max-size %zu: the kernel "
@@ -473,7 +472,13 @@ static int build(struct build_run *run, const unsigned char *bytes, size_t size,
 	 * every consumer model agree with the addresses the outputs give. */
 	if (status == EXIT_OK) {
 		status = load_and_check(run, placement.bytes, placement.size, &placed_image,
-					&placed_verdicts, &placed_findings, &findings, "after placement: ");
+					&placed_findings, &findings, "after placement: ");
+	}
+	/* Only the placed image's verdicts matter: they are what ships. */
+	if (status == EXIT_OK &&
+	    !consumers_evaluate(&placed_image, run->arch, CONSUMERS_ALL, &placed_verdicts)) {
+		diag_error(run->name, "out of memory");
+		status = EXIT_TROUBLE;
 	}
 	size_t symbol_count = 0;
 	if (status == EXIT_OK) {
@@ -510,7 +515,6 @@ static int build(struct build_run *run, const unsigned char *bytes, size_t size,
 	verdicts_free(&placed_verdicts);
 	image_free(&placed_image);
 	placement_free(&placement);
-	verdicts_free(&verdicts);
 	image_free(&image);
 	return status;
 }
