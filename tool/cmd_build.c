@@ -4,6 +4,7 @@
 #include "check.h"
 #include "consumers.h"
 #include "emit.h"
+#include "io.h"
 #include "mkvdso.h"
 #include "place.h"
 #include "toolchain.h"
@@ -236,15 +237,10 @@ static bool verify_addresses(const char *name, const struct verdicts *verdicts,
 
 /* --- outputs --- */
 
-/* One output file: rendered straight into a temporary file beside it, which
- * is renamed into place only once every output has been rendered. */
-struct output {
-	char path[PATH_MAX];
-	char temporary[PATH_MAX + 16];
-};
-
+/* Each output is rendered straight into an unnamed file beside its target
+ * (io.h); all of them replace their targets only once every one rendered. */
 struct outputs {
-	struct output items[16];
+	struct output_file items[16];
 	size_t count;
 	const char *dir_created;   /* removed again if the build fails */
 };
@@ -268,45 +264,35 @@ static const struct {
 static void discard_outputs(struct outputs *outs)
 {
 	for (size_t i = 0; i < outs->count; i++)
-		unlink(outs->items[i].temporary);
+		output_discard(&outs->items[i]);
 	outs->count = 0;
 	if (outs->dir_created)
 		rmdir(outs->dir_created);
 }
 
-/* Renders into a new temporary file for path; EXIT_OK or the failure. */
+/* Renders into a new unnamed file for path; EXIT_OK or the failure. */
 static int render_output(struct outputs *outs, const char *path, renderer render,
 			 const struct emit_input *in, const void *bytes, size_t size)
 {
-	struct output *o = &outs->items[outs->count];
-	snprintf(o->path, sizeof o->path, "%s", path);
-	snprintf(o->temporary, sizeof o->temporary, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(o->temporary);
-	if (fd < 0) {
-		diag_error(path, "cannot create a temporary file beside it: %s", strerror(errno));
+	struct output_file *o = &outs->items[outs->count];
+	if (output_open(o, path) != EXIT_OK)
 		return EXIT_TROUBLE;
-	}
 	outs->count++;
 	struct buffer b = { 0 };
-	buffer_stream_to(&b, fd, 1u << 20);
+	buffer_stream_to(&b, o->fd, 1u << 20);
 	if (render)
 		render(in, &b);
 	else
 		buffer_append(&b, bytes, size);
-	bool ok = buffer_flush(&b) && fchmod(fd, 0644) == 0;
-	int saved = b.write_errno ? b.write_errno : errno;
-	if (close(fd) != 0 && ok) {
-		ok = false;
-		saved = errno;
-	}
-	bool out_of_memory = b.failed && !b.write_errno;
+	bool ok = buffer_flush(&b);
+	int write_errno = b.write_errno;
 	buffer_free(&b);
 	if (ok)
 		return EXIT_OK;
-	if (out_of_memory)
-		diag_error(path, "out of memory rendering it");
+	if (write_errno)
+		diag_error(path, "write failed: %s", strerror(write_errno));
 	else
-		diag_error(path, "write failed: %s", strerror(saved));
+		diag_error(path, "out of memory rendering it");
 	return EXIT_TROUBLE;
 }
 
@@ -385,14 +371,8 @@ static int emit_all(const struct build_args *args, const struct emit_input *in,
 	if (status == EXIT_OK && args->depfile)
 		status = write_depfile(&outs, args->depfile, inputs, input_count);
 	/* Everything rendered: only now do the outputs replace earlier ones. */
-	for (size_t i = 0; status == EXIT_OK && i < outs.count; i++) {
-		if (rename(outs.items[i].temporary, outs.items[i].path) != 0) {
-			diag_error(outs.items[i].path, "cannot rename %s into place: %s",
-				   outs.items[i].temporary, strerror(errno));
-			status = EXIT_TROUBLE;
-		}
-		outs.items[i].temporary[0] = '\0';
-	}
+	if (status == EXIT_OK)
+		status = output_commit(outs.items, outs.count);
 	if (status != EXIT_OK)
 		discard_outputs(&outs);
 	return status;
