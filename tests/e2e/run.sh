@@ -2,9 +2,9 @@
 # End-to-end proof that unmodified static programs use the generated vDSO.
 #
 # Builds the built-in vDSO with `mkvdso build --format=raw`, the user-space
-# "kernel" loader.c and probe.c against glibc (static and static-pie) and
-# musl (static), then, for each placement (linked at 0, --prelink) and each
-# address in BASES, runs
+# "kernel" loader.c, probe.c against glibc (static and static-pie) and musl
+# (static), and probe.go with Go (static), then, for each placement (linked
+# at 0, --prelink) and each address in BASES, runs
 #
 #   qemu-aarch64 -strace loader [--no-vdso] vdso.bin BASE probe
 #
@@ -19,6 +19,11 @@
 #     resolution + 1 ms below its fine clock); clock_getres equals the system
 #     call's; the invalid id gives EINVAL; MONOTONIC never goes backwards;
 #   - with --no-vdso (negative control) every call is a system call.
+# Go's runtime threads read CLOCK_MONOTONIC too, and the log does not tell
+# threads apart, so for Go: with the vDSO, no clock system call at all
+# between the markers but the reference ones, one per window, and the
+# runtime's __kernel_clock_gettime inside the image; without it, at least
+# the probe's own calls.
 # Every tool is required: a missing one fails the test.
 #
 #   MKVDSO=path/to/mkvdso tests/e2e/run.sh      (default: build/tool/mkvdso)
@@ -31,14 +36,14 @@ MKVDSO=${MKVDSO:-$root/build/tool/mkvdso}
 BASES=${E2E_BASES:-0x7f0000000000 0x5000000000}
 LOOPS=${E2E_LOOPS:-100000}
 musl_specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
-packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
+packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user golang-go, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
 
 fail() {
 	echo "e2e: FAIL: $*" >&2
 	exit 1
 }
 
-for tool in "${prefix}gcc" qemu-aarch64 awk cmp; do
+for tool in "${prefix}gcc" "${prefix}readelf" qemu-aarch64 go awk cmp; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: $packages)"
 done
 [ -f "$musl_specs" ] || fail "$musl_specs is missing (Debian: $packages)"
@@ -61,6 +66,19 @@ cflags="-O2 -Wall -Wextra -Werror"
 # shellcheck disable=SC2086
 "${prefix}gcc" -specs "$musl_specs" -static $cflags "$here/probe.c" -o "$tmp/probe-musl" ||
 	fail "compiling probe.c against musl"
+# Nothing from the network, nothing under $HOME: no module, GOPATH and the
+# build cache in $tmp (E2E_GOCACHE keeps the cache between runs: a cold one
+# recompiles the standard library for arm64, about 20 s).
+(cd "$here" && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GO111MODULE=off GOFLAGS='' GOPROXY=off \
+	GOCACHE="${E2E_GOCACHE:-$tmp/go-cache}" GOPATH="$tmp/go-path" \
+	go build -trimpath -o "$tmp/probe-go" probe.go) || fail "building probe.go with Go"
+# loader.c starts static programs only: Go's default here is ET_EXEC with no
+# PT_INTERP (a -buildmode=pie one would name the dynamic linker).
+"${prefix}readelf" -lhW "$tmp/probe-go" >"$tmp/probe-go.elf" || fail "readelf probe-go"
+if ! grep -q 'Type: *EXEC' "$tmp/probe-go.elf" || grep -q -E 'INTERP|DYNAMIC' "$tmp/probe-go.elf"; then
+	fail "probe-go is not a static non-PIE executable: $(grep -E 'Type:|INTERP|DYNAMIC' "$tmp/probe-go.elf")"
+fi
+echo "  $(go version), probe-go static ET_EXEC"
 
 clocks="CLOCK_REALTIME CLOCK_MONOTONIC CLOCK_BOOTTIME CLOCK_MONOTONIC_RAW CLOCK_TAI
 CLOCK_REALTIME_COARSE CLOCK_MONOTONIC_COARSE CLOCK_PROCESS_CPUTIME_ID CLOCK_THREAD_CPUTIME_ID 0x2a"
@@ -98,6 +116,36 @@ observed() {
 		     /^getgid/ { w = 0; next }
 		     !w { sub(/^gettimeofday.*/, "gettimeofday"); print }
 		     END { if (m != 2) print "MARKERS " m }'
+}
+
+# check_go_syscalls STRACE VDSO(yes|no) LOOPS: probe.go's clock system calls.
+# With the vDSO: none outside the windows, exactly one in each window (the
+# reference; another would be a runtime thread's), 4 * tries windows.
+# Without it: at least probe.go's own, outside the windows: per try one
+# time.Now (REALTIME + MONOTONIC) and one runtime.nanotime, then time.Now and
+# LOOPS + 1 time.Since (MONOTONIC).
+check_go_syscalls() {
+	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1" |
+		awk -v vdso="$2" -v loops="$3" -v tries=4 '
+		/^getppid/ { m++; next }
+		m != 1 { next }
+		/^getuid/ { w = 1; windows++; inside = 0; next }
+		/^getgid/ { w = 0; if (inside != 1) bad_windows++; next }
+		w { inside++; next }
+		{ outside++; n[$0]++ }
+		END {
+			if (m != 2) { print "  markers: " m ", expected 2"; exit 1 }
+			for (c in n) { summary = summary sep c ") x" n[c]; sep = ", " }
+			printf "  strace: %d windows, %d with other than one clock call; outside them %d clock system calls%s%s\n",
+				windows, bad_windows, outside, outside ? ": " : "", summary
+			rt = n["clock_gettime(CLOCK_REALTIME"]; mono = n["clock_gettime(CLOCK_MONOTONIC"]
+			if (windows != 4 * tries) { print "  expected " 4 * tries " windows"; exit 1 }
+			if (vdso == "yes") exit outside != 0 || bad_windows != 0
+			if (rt < tries + 1 || mono < 2 * tries + loops + 2) {
+				printf "  expected at least %d REALTIME and %d MONOTONIC\n", tries + 1, 2 * tries + loops + 2
+				exit 1
+			}
+		}'
 }
 
 # The probe's results (see probe.c for the line formats).
@@ -138,7 +186,44 @@ check_values() {
 	}' "$1"
 }
 
-# run NAME VDSO BASE PROBE LIBC VDSO(yes|no) LOOPS
+# check_libc_syscalls NAME LIBC VDSO(yes|no) LOOPS: probe.c's clock system
+# calls are exactly the expected ones.
+check_libc_syscalls() {
+	expected "$2" "$3" "$4" >"$tmp/$1.want"
+	observed "$tmp/$1.strace" >"$tmp/$1.got"
+	if ! cmp -s "$tmp/$1.want" "$tmp/$1.got"; then
+		echo "  system calls between the markers, expected vs observed:" >&2
+		diff "$tmp/$1.want" "$tmp/$1.got" >&2 || true
+		fail "$1: the clock system calls are not the expected ones"
+	fi
+	echo "  strace: $(wc -l <"$tmp/$1.got") clock system calls between the markers, as expected:" \
+		"$(sort "$tmp/$1.got" | uniq -c | awk '{ printf "%s%s%s x%d", sep, $2, ($2 ~ /\(/ ? ")" : ""), $1; sep = ", " }')"
+}
+
+# check_go_runtime NAME IMAGE BASE VDSO(yes|no) LOOPS: the Go runtime found
+# __kernel_clock_gettime inside the mapped image (or, without the vDSO, has
+# none), and its clock system calls are the expected ones.
+check_go_runtime() {
+	sym=$(awk '$1 == "S" { print $2 }' "$tmp/$1.out")
+	[ -n "$sym" ] || fail "$1: no S line"
+	size=$(wc -c <"$2")
+	if [ "$4" = yes ]; then
+		# 0 is Go's silent fallback.  Go 1.19's arm64 key for
+		# __kernel_clock_gettime carries __vdso_clock_gettime's hashes
+		# (see golang/go#62309): it never matches a DT_GNU_HASH chain,
+		# and it finds the symbol through DT_HASH only when both hashes
+		# pick the same bucket (nbucket 1, 2, 3, 4, 6, 8, 12, 16 or 24).
+		if [ $((sym)) -lt $(($3)) ] || [ $((sym)) -ge $(($3 + size)) ]; then
+			fail "$1: the Go runtime's __kernel_clock_gettime is $sym, not inside the image at $3 (+$size): it fell back to the system call"
+		fi
+	else
+		[ "$sym" = 0 ] || fail "$1: the Go runtime's __kernel_clock_gettime is $sym without AT_SYSINFO_EHDR"
+	fi
+	echo "  runtime.vdsoClockgettimeSym $sym"
+	check_go_syscalls "$tmp/$1.strace" "$4" "$5" || fail "$1: the clock system calls are not the expected ones"
+}
+
+# run NAME VDSO BASE PROBE LIBC(glibc|musl|go) VDSO(yes|no) LOOPS
 run() {
 	name=$1 image=$2 base=$3 probe=$4 libc=$5 vdso=$6 loops=$7
 	echo "## $name"
@@ -157,15 +242,11 @@ run() {
 	[ "$vdso" = yes ] && want_v=$(printf '%#x' "$base")
 	got_v=$(awk '$1 == "V" { print $2 }' "$tmp/$name.out")
 	[ "$got_v" = "$want_v" ] || fail "$name: getauxval(AT_SYSINFO_EHDR) = $got_v, expected $want_v"
-	expected "$libc" "$vdso" "$loops" >"$tmp/$name.want"
-	observed "$tmp/$name.strace" >"$tmp/$name.got"
-	if ! cmp -s "$tmp/$name.want" "$tmp/$name.got"; then
-		echo "  system calls between the markers, expected vs observed:" >&2
-		diff "$tmp/$name.want" "$tmp/$name.got" >&2 || true
-		fail "$name: the clock system calls are not the expected ones"
+	if [ "$libc" = go ]; then
+		check_go_runtime "$name" "$image" "$base" "$vdso" "$loops"
+	else
+		check_libc_syscalls "$name" "$libc" "$vdso" "$loops"
 	fi
-	echo "  strace: $(wc -l <"$tmp/$name.got") clock system calls between the markers, as expected:" \
-		"$(sort "$tmp/$name.got" | uniq -c | awk '{ printf "%s%s%s x%d", sep, $2, ($2 ~ /\(/ ? ")" : ""), $1; sep = ", " }')"
 	# Without the vDSO the coarse clocks are the host kernel's, whose tick is
 	# sometimes late: two resolutions (as tests/vdso/harness.c allows).
 	ticks=1
@@ -175,6 +256,18 @@ run() {
 	[ "$vdso" = yes ] && late=$(cat "$tmp/$name.tick" 2>/dev/null || echo 0)
 	echo "  longest data-page refresh gap: $((late / 1000)) us"
 	check_values "$tmp/$name.out" "$ticks" "$late" || { cat "$tmp/$name.out" >&2; fail "$name: wrong values"; }
+}
+
+# try NAME ...: run, in a subshell so that one failing run (fail exits) is
+# reported and the others still give their evidence.  errexit is off around
+# the subshell, not in it (`( ... ) || x` would switch it off inside too).
+failed=""
+try() {
+	set +e
+	(set -e; run "$@")
+	status=$?
+	set -e
+	[ "$status" -eq 0 ] || failed="$failed $1"
 }
 
 for mode in linked-at-0 prelink; do
@@ -187,18 +280,19 @@ for mode in linked-at-0 prelink; do
 			-o "$dir") || fail "mkvdso build --base=$base $popt"
 		cmp -s "$dir/vdso_auxv.h" "$root/include/vdso_auxv.h" ||
 			fail "mkvdso build shipped a vdso_auxv.h that differs from include/"
-		for libc in glibc glibc-pie musl; do
+		for libc in glibc glibc-pie musl go; do
 			l=${libc%-pie}
-			run "$libc-$mode-$base" "$dir/vdso.bin" "$base" "$tmp/probe-$libc" "$l" yes "$LOOPS"
+			try "$libc-$mode-$base" "$dir/vdso.bin" "$base" "$tmp/probe-$libc" "$l" yes "$LOOPS"
 		done
 	done
 done
 
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"
 base=${BASES%% *}
-for libc in glibc glibc-pie musl; do
-	run "$libc-no-vdso" "$tmp/vdso-linked-at-0-$base/vdso.bin" "$base" "$tmp/probe-$libc" \
+for libc in glibc glibc-pie musl go; do
+	try "$libc-no-vdso" "$tmp/vdso-linked-at-0-$base/vdso.bin" "$base" "$tmp/probe-$libc" \
 		"${libc%-pie}" no 3
 done
 
+[ -z "$failed" ] || fail "these runs failed:$failed"
 echo "e2e: PASS"
