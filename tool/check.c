@@ -107,6 +107,9 @@ const struct rule rule_table[] = {
 	  "build with --syscall-insn for kernels that trap system calls another way" },
 };
 const size_t rule_count = sizeof rule_table / sizeof rule_table[0];
+#define RULE_SLOTS 64
+_Static_assert(sizeof rule_table / sizeof rule_table[0] <= RULE_SLOTS,
+	       "struct checker counts findings per rule in RULE_SLOTS slots");
 
 const struct rule *rule_find(const char *id)
 {
@@ -130,7 +133,32 @@ struct checker {
 	const struct vdso_image *image;
 	const struct check_options *options;
 	struct findings *findings;
+	size_t listed[RULE_SLOTS];       /* per rule_table entry */
+	size_t unlisted[RULE_SLOTS];
+	enum severity unlisted_severity[RULE_SLOTS];
 };
+
+/* A finding of rule would be listed (not only counted). */
+static bool will_list(const struct checker *c, const char *rule_id)
+{
+	const struct rule *rule = rule_find(rule_id);
+	return rule && c->listed[rule - rule_table] < CHECK_MAX_LISTED;
+}
+
+static struct finding *add_finding(struct findings *f)
+{
+	if (f->count == f->capacity) {
+		size_t capacity = f->capacity ? 2 * f->capacity : 32;
+		struct finding *grown = realloc(f->items, capacity * sizeof *grown);
+		if (!grown) {
+			f->out_of_memory = true;
+			return NULL;
+		}
+		f->items = grown;
+		f->capacity = capacity;
+	}
+	return &f->items[f->count++];
+}
 
 static void report(struct checker *c, const char *rule_id, const char *place,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -145,23 +173,24 @@ static void report(struct checker *c, const char *rule_id, const char *place,
 	unsigned relevant = c->options->consumers | CONSUMER_KERNEL_BIT;
 	if (rule->consumers && !(rule->consumers & relevant))
 		return;
-	if (f->count == f->capacity) {
-		size_t capacity = f->capacity ? 2 * f->capacity : 32;
-		struct finding *grown = realloc(f->items, capacity * sizeof *grown);
-		if (!grown) {
-			f->out_of_memory = true;
-			return;
-		}
-		f->items = grown;
-		f->capacity = capacity;
-	}
-	struct finding *finding = &f->items[f->count++];
-	finding->rule = rule;
-	finding->severity = rule->severity;
+	enum severity severity = rule->severity;
 	if (strcmp(rule_id, RULE_SYSCALL) == 0 && c->options->forbid_syscalls)
-		finding->severity = SEVERITY_ERROR;
-	if (finding->severity == SEVERITY_WARNING && c->options->strict)
-		finding->severity = SEVERITY_ERROR;
+		severity = SEVERITY_ERROR;
+	if (severity == SEVERITY_WARNING && c->options->strict)
+		severity = SEVERITY_ERROR;
+	size_t slot = (size_t)(rule - rule_table);
+	if (c->listed[slot] == CHECK_MAX_LISTED) {
+		c->unlisted[slot]++;
+		c->unlisted_severity[slot] = severity;
+		return;
+	}
+	struct finding *finding = add_finding(f);
+	if (!finding)
+		return;
+	c->listed[slot]++;
+	finding->rule = rule;
+	finding->severity = severity;
+	finding->count = 1;
 	snprintf(finding->place, sizeof finding->place, "%s", place);
 	va_list ap;
 	va_start(ap, fmt);
@@ -179,7 +208,8 @@ size_t findings_count(const struct findings *findings, enum severity severity)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < findings->count; i++)
-		count += findings->items[i].severity == severity;
+		if (findings->items[i].severity == severity)
+			count += findings->items[i].count;
 	return count;
 }
 
@@ -281,7 +311,9 @@ static void check_segments(struct checker *c)
 static void check_sections(struct checker *c)
 {
 	const struct vdso_image *image = c->image;
-	if (image->ehdr.e_shoff == 0 || image->ehdr.e_shnum == 0) {
+	/* e_shnum 0 with sections is extended numbering (the count is in
+	 * section 0), not "no section headers". */
+	if (image->ehdr.e_shoff == 0 || (image->ehdr.e_shnum == 0 && image->section_count == 0)) {
 		report(c, RULE_SECTIONS, "ELF header",
 		       "no section headers (e_shoff %#" PRIx64 ", e_shnum %u)",
 		       (uint64_t)image->ehdr.e_shoff, image->ehdr.e_shnum);
@@ -716,7 +748,10 @@ static void scan_range(struct checker *c, uint64_t offset, uint64_t size, uint64
 		at = (uint64_t)(hit - text);
 		if ((addr + at) % align || memcmp(hit, insn, insn_size) != 0)
 			continue;
-		const struct vdso_symbol *sym = symbol_at(c->image, addr + at);
+		/* Naming the function is a pass over the symbols: only for the
+		 * sites that are listed; the others are only counted. */
+		const struct vdso_symbol *sym =
+			will_list(c, RULE_SYSCALL) ? symbol_at(c->image, addr + at) : NULL;
 		char place[96];
 		if (sym)
 			snprintf(place, sizeof place, "address %#" PRIx64 " (%s+%#" PRIx64 ")",
@@ -733,11 +768,27 @@ static void check_syscall_sites(struct checker *c)
 	if (!c->options->arch)
 		return;
 	bool any_section = false;
+	/* Sections inside the file that do not overlap add up to at most its
+	 * size; overlapping ones (any number, each the whole file) would scan
+	 * it again and again. */
+	uint64_t budget = image->view.file_size;
 	for (size_t i = 0; i < image->section_count; i++) {
 		const struct vdso_section *sec = &image->sections[i];
 		if (sec->type != SHT_PROGBITS || !(sec->flags & SHF_EXECINSTR))
 			continue;
 		any_section = true;
+		if (sec->offset > image->view.file_size ||
+		    sec->size > image->view.file_size - sec->offset)
+			continue;
+		if (sec->size > budget) {
+			char place[64];
+			snprintf(place, sizeof place, "section [%zu] '%s'", i, sec->name);
+			report(c, RULE_SECTIONS, place,
+			       "executable sections overlap (together larger than the file): "
+			       "this and later ones not scanned for system calls");
+			break;
+		}
+		budget -= sec->size;
 		scan_range(c, sec->offset, sec->size, sec->addr);
 	}
 	if (any_section)
@@ -751,7 +802,7 @@ static void check_syscall_sites(struct checker *c)
 void check_image(const struct vdso_image *image, const struct check_options *options,
 		 struct findings *findings)
 {
-	struct checker c = { image, options, findings };
+	struct checker c = { .image = image, .options = options, .findings = findings };
 	for (size_t i = 0; i < image->defect_count; i++)
 		report(&c, image->defects[i].rule, image->defects[i].place, "%s",
 		       image->defects[i].message);
@@ -765,4 +816,18 @@ void check_image(const struct vdso_image *image, const struct check_options *opt
 	check_symbols(&c);
 	check_sigreturn(&c);
 	check_syscall_sites(&c);
+	for (size_t slot = 0; slot < rule_count; slot++) {
+		if (!c.unlisted[slot])
+			continue;
+		struct finding *more = add_finding(findings);
+		if (!more)
+			return;
+		more->rule = &rule_table[slot];
+		more->severity = c.unlisted_severity[slot];
+		more->count = c.unlisted[slot];
+		snprintf(more->place, sizeof more->place, "(%zu more)", c.unlisted[slot]);
+		snprintf(more->message, sizeof more->message,
+			 "%zu more %s findings, not listed: mkvdso lists %d per rule",
+			 c.unlisted[slot], rule_table[slot].id, CHECK_MAX_LISTED);
+	}
 }

@@ -78,11 +78,17 @@ extern const struct rule rule_table[];
 extern const size_t rule_count;
 const struct rule *rule_find(const char *id);
 
+/* The findings of one rule that are listed; the rest are counted in one
+ * last finding of the rule.  A hostile image can break a rule once per
+ * symbol or per instruction; the list stays short and its memory small. */
+#define CHECK_MAX_LISTED 64
+
 struct finding {
 	const struct rule *rule;
 	enum severity severity;  /* after --strict / --forbid-syscalls */
 	char place[64];
 	char message[256];
+	size_t count;            /* 1, or the number a "more" finding stands for */
 };
 
 struct findings {
@@ -117,6 +123,7 @@ struct check_options {
 void check_image(const struct vdso_image *image, const struct check_options *options,
 		 struct findings *findings);
 void findings_free(struct findings *findings);
+/* Findings of a severity, the unlisted ones included. */
 size_t findings_count(const struct findings *findings, enum severity severity);
 
 #endif

@@ -1,6 +1,9 @@
 /* hashwalk: bucket and chain walks over the two ELF symbol hash tables. */
 #include "hashwalk.h"
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 enum walk_result gnu_hash_walk(const struct vdso_image *image, const char *name,
 			       bool use_bloom, walk_accept accept, void *data,
 			       uint64_t *found)
@@ -37,6 +40,8 @@ enum walk_result gnu_hash_walk(const struct vdso_image *image, const char *name,
 		return WALK_BAD_INDEX;
 	for (uint64_t i = index;; i++) {
 		uint32_t chain_hash;
+		if (i - index == HASH_MAX_CHAIN)
+			return WALK_LIMIT;
 		if (!view_u32(v, chains + (i - image->gnu_symoffset) * 4, &chain_hash))
 			return WALK_FAULT;
 		if ((chain_hash | 1) == (hash | 1) && accept(i, data)) {
@@ -58,12 +63,16 @@ enum walk_result sysv_hash_walk(const struct vdso_image *image, const char *name
 	uint64_t index;
 	if (!image_sysv_bucket(image, vdso_sysv_hash(name) % image->hash_nbucket, &index))
 		return WALK_FAULT;
-	/* A chain longer than nchain has revisited an index: it loops. */
+	/* A chain longer than nchain has revisited an index: it loops.  In a
+	 * table of more than HASH_MAX_CHAIN symbols a loop shows as a chain
+	 * too long to follow. */
 	for (uint64_t steps = 0; index != 0; steps++) {
 		if (index >= image->hash_nchain)
 			return WALK_BAD_INDEX;
 		if (steps > image->hash_nchain)
 			return WALK_LOOP;
+		if (steps == HASH_MAX_CHAIN)
+			return WALK_LIMIT;
 		if (accept(index, data)) {
 			*found = index;
 			return WALK_FOUND;
@@ -83,6 +92,8 @@ const char *walk_result_text(enum walk_result result)
 	case WALK_BAD_INDEX: return "a chain names a symbol index outside the table";
 	case WALK_LOOP: return "a hash chain loops";
 	case WALK_FAULT: return "a table entry lies outside the image";
+	case WALK_LIMIT: return "a hash chain goes on past the " STRINGIFY(HASH_MAX_CHAIN)
+				" entries mkvdso follows";
 	}
 	return "?";
 }

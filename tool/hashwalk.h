@@ -9,6 +9,12 @@
 
 #include "image.h"
 
+/* The most entries a walk follows in one chain.  The checks walk once per
+ * symbol, so without a cap one long chain makes them quadratic; with it
+ * they take at most IMAGE_MAX_SYMBOLS * HASH_MAX_CHAIN steps.  Linkers
+ * size the tables for chains of a few entries. */
+#define HASH_MAX_CHAIN 256
+
 enum walk_result {
 	WALK_FOUND,
 	WALK_NOT_FOUND,
@@ -16,6 +22,7 @@ enum walk_result {
 	WALK_BAD_INDEX,       /* a chain names an index outside the table */
 	WALK_LOOP,            /* a DT_HASH chain does not end */
 	WALK_FAULT,           /* a table entry lies outside the mapping */
+	WALK_LIMIT,           /* the chain goes on past HASH_MAX_CHAIN entries */
 };
 
 /* accept(index, data) returns true to stop the walk at index. */

@@ -8,15 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Upper bounds on tables read from the file.  They keep time and memory
- * bounded on hostile input; a real vDSO has a few dozen of each. */
-enum {
-	MAX_DYNAMIC = 4096,
-	MAX_SYMBOLS = 65536,
-	MAX_VERDEFS = 1024,
-	MAX_RELOCS = 65536,
-	MAX_DEFECTS = 256,
-};
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 static void add_defect(struct vdso_image *image, const char *rule,
 		       const char *place, const char *fmt, ...)
@@ -25,7 +18,7 @@ static void add_defect(struct vdso_image *image, const char *rule,
 static void add_defect(struct vdso_image *image, const char *rule,
 		       const char *place, const char *fmt, ...)
 {
-	if (image->defect_count >= MAX_DEFECTS)
+	if (image->defect_count >= IMAGE_MAX_DEFECTS)
 		return;
 	struct vdso_defect *defect = &image->defects[image->defect_count++];
 	defect->rule = rule;
@@ -153,6 +146,12 @@ static enum image_status load_headers(struct vdso_image *image, char *error,
 			 phnum, (uint64_t)eh->e_phoff, v->file_size);
 		return IMAGE_INVALID;
 	}
+	if (phnum > IMAGE_MAX_SEGMENTS) {
+		snprintf(error, error_size,
+			 "program header table has %zu entries, more than the %d mkvdso reads",
+			 phnum, IMAGE_MAX_SEGMENTS);
+		return IMAGE_INVALID;
+	}
 	image->segments = calloc(phnum ? phnum : 1, sizeof *image->segments);
 	if (!image->segments)
 		return IMAGE_NO_MEMORY;
@@ -208,12 +207,9 @@ static enum image_status load_sections(struct vdso_image *image)
 			   "e_shstrndx %zu is not one of the %zu sections", shstrndx, shnum);
 		shstrndx = SHN_UNDEF;
 	}
-	if (shnum > MAX_SYMBOLS) {
-		add_defect(image, RULE_SECTIONS, "section headers",
-			   "%zu sections, more than the %d this tool reads", shnum,
-			   MAX_SYMBOLS);
+	/* image_load() refused larger counts before libelf saw them. */
+	if (shnum > IMAGE_MAX_SECTIONS)
 		return IMAGE_OK;
-	}
 	image->sections = calloc(shnum ? shnum : 1, sizeof *image->sections);
 	if (!image->sections)
 		return IMAGE_NO_MEMORY;
@@ -226,22 +222,43 @@ static enum image_status load_sections(struct vdso_image *image)
 			image->section_count = 0;
 			return IMAGE_OK;
 		}
-		const char *name = NULL;
-		if (shstrndx != SHN_UNDEF && shstrndx < shnum)
-			name = elf_strptr(image->elf, shstrndx, sh.sh_name);
 		image->sections[i] = (struct vdso_section){
-			.name = name ? name : "", .type = sh.sh_type, .flags = sh.sh_flags,
+			.name = "", .type = sh.sh_type, .flags = sh.sh_flags,
 			.addr = sh.sh_addr, .offset = sh.sh_offset, .size = sh.sh_size,
-			.entsize = sh.sh_entsize, .link = sh.sh_link,
+			.entsize = sh.sh_entsize, .link = sh.sh_link, .name_index = sh.sh_name,
 		};
 	}
 	image->section_count = shnum;
+	/* Names through the view, not elf_strptr(): libelf checks a name by
+	 * searching the whole string table for a terminator, once per section,
+	 * which is quadratic in a table without one. */
+	const struct vdso_section *names = shstrndx != SHN_UNDEF ? &image->sections[shstrndx] : NULL;
+	if (names && (names->type != SHT_STRTAB || names->offset > v->file_size ||
+		      names->size > v->file_size - names->offset))
+		names = NULL;
+	for (size_t i = 0; names && i < shnum; i++) {
+		const char *name = NULL;
+		if (image->sections[i].name_index < names->size)
+			name = view_string(v, names->offset + image->sections[i].name_index,
+					   names->offset + names->size);
+		if (name)
+			image->sections[i].name = name;
+	}
 	for (size_t i = 0; i < shnum; i++) {
 		const struct vdso_section *sec = &image->sections[i];
 		if (sec->type != SHT_DYNSYM)
 			continue;
 		image->have_dynsym_section = true;
 		image->dynsym_section_count = sec->entsize ? sec->size / sec->entsize : 0;
+		/* bionic's model walks this many entries. */
+		if (image->dynsym_section_count > IMAGE_MAX_SYMBOLS) {
+			char place[64];
+			snprintf(place, sizeof place, "section [%zu] '%s'", i, sec->name);
+			add_defect(image, RULE_DYN_TABLE, place,
+				   "%" PRIu64 " symbols, more than the %d mkvdso reads",
+				   image->dynsym_section_count, IMAGE_MAX_SYMBOLS);
+			image->dynsym_section_count = IMAGE_MAX_SYMBOLS;
+		}
 		break;
 	}
 	return IMAGE_OK;
@@ -271,8 +288,9 @@ static enum image_status load_dynamic(struct vdso_image *image)
 		return IMAGE_OK;
 	unsigned entry = view_dyn_size(v);
 	uint64_t limit = dyn->filesz / entry;
-	if (limit > MAX_DYNAMIC)
-		limit = MAX_DYNAMIC;
+	bool capped = limit > IMAGE_MAX_DYNAMIC;
+	if (capped)
+		limit = IMAGE_MAX_DYNAMIC;
 	image->dynamic = calloc(limit ? limit : 1, sizeof *image->dynamic);
 	if (!image->dynamic)
 		return IMAGE_NO_MEMORY;
@@ -291,7 +309,11 @@ static enum image_status load_dynamic(struct vdso_image *image)
 		}
 		image->dynamic[image->dynamic_count++] = d;
 	}
-	if (!image->dynamic_terminated)
+	if (!image->dynamic_terminated && capped && image->dynamic_count == limit)
+		add_defect(image, RULE_DYN_TABLE, "PT_DYNAMIC",
+			   "no DT_NULL within the first %d entries, the most mkvdso reads",
+			   IMAGE_MAX_DYNAMIC);
+	else if (!image->dynamic_terminated)
 		add_defect(image, RULE_DYN_TABLE, "PT_DYNAMIC",
 			   "no DT_NULL terminator within p_filesz (%#" PRIx64 " bytes)",
 			   dyn->filesz);
@@ -320,13 +342,28 @@ static enum image_status load_dynamic(struct vdso_image *image)
 	return IMAGE_OK;
 }
 
-/* A string from DT_STRTAB, or NULL if index is outside DT_STRSZ. */
+/* A string from DT_STRTAB, or NULL if index is outside DT_STRSZ or the
+ * string is longer than a view returns. */
 static const char *dynamic_string(const struct vdso_image *image, uint64_t index)
 {
 	if (!image->strtab.mapped || index >= image->strsz)
 		return NULL;
 	return view_string(&image->view, image->strtab.offset + index,
 			   image->strtab.offset + image->strsz);
+}
+
+/* Why dynamic_string(index) is NULL, for a defect's message. */
+static const char *string_problem(const struct vdso_image *image, uint64_t index)
+{
+	if (!image->strtab.mapped || index >= image->strsz)
+		return "is outside DT_STRTAB";
+	uint64_t start = image->strtab.offset + index;
+	uint64_t room = image->strtab.offset + image->strsz - start;
+	if (room > VIEW_MAX_STRING &&
+	    !memchr(image->view.bytes + start, '\0', VIEW_MAX_STRING + 1))
+		return "names a string longer than the " STRINGIFY(VIEW_MAX_STRING)
+		       " bytes mkvdso reads";
+	return "names a string without a terminator inside DT_STRSZ";
 }
 
 static void load_soname(struct vdso_image *image)
@@ -337,7 +374,7 @@ static void load_soname(struct vdso_image *image)
 	image->soname = dynamic_string(image, index);
 	if (!image->soname)
 		add_defect(image, RULE_DYN_ADDRESS, "DT_SONAME",
-			   "string index %#" PRIx64 " is outside DT_STRTAB", index);
+			   "string index %#" PRIx64 " %s", index, string_problem(image, index));
 }
 
 /* --- hash tables: they also say how many symbols there are --- */
@@ -418,10 +455,14 @@ static void load_gnu_hash(struct vdso_image *image)
 		image->gnu_hash.mapped = false;
 		return;
 	}
-	/* The symbol count is one past the highest index any chain reaches:
-	 * the same walk the dynamic linker's lookup performs. */
+	/* The symbol count is one past the highest index any chain reaches.
+	 * A chain runs from its bucket's start to the first word with bit 0
+	 * set, so the chain with the highest start ends last, and if it ends,
+	 * every chain does: one walk, not one per bucket (buckets may share a
+	 * chain, and a per-bucket walk is quadratic). */
 	uint64_t chains = buckets + (uint64_t)image->gnu_nbucket * 4;
 	uint64_t count = image->gnu_symoffset;
+	uint32_t highest = 0, highest_bucket = 0;
 	image->gnu_chains_valid = true;
 	for (uint32_t b = 0; b < image->gnu_nbucket; b++) {
 		uint32_t start;
@@ -435,21 +476,31 @@ static void load_gnu_hash(struct vdso_image *image)
 				   start, image->gnu_symoffset);
 			continue;
 		}
-		for (uint64_t i = start;; i++) {
-			uint32_t word;
-			if (i - image->gnu_symoffset > MAX_SYMBOLS ||
-			    !view_u32(v, chains + (i - image->gnu_symoffset) * 4, &word)) {
-				image->gnu_chains_valid = false;
-				add_defect(image, RULE_GNU_HASH, "DT_GNU_HASH",
-					   "chain of bucket %u has no end marker before the end of the file",
-					   b);
-				break;
-			}
-			if (i + 1 > count)
-				count = i + 1;
-			if (word & 1)
-				break;
+		if (start > highest) {
+			highest = start;
+			highest_bucket = b;
 		}
+	}
+	for (uint64_t i = highest; highest; i++) {
+		uint32_t word;
+		if (i >= IMAGE_MAX_SYMBOLS) {
+			image->gnu_chains_valid = false;
+			add_defect(image, RULE_GNU_HASH, "DT_GNU_HASH",
+				   "chain of bucket %u reaches symbol %" PRIu64
+				   ", past the %d symbols mkvdso reads", highest_bucket, i,
+				   IMAGE_MAX_SYMBOLS);
+			break;
+		}
+		if (!view_u32(v, chains + (i - image->gnu_symoffset) * 4, &word)) {
+			image->gnu_chains_valid = false;
+			add_defect(image, RULE_GNU_HASH, "DT_GNU_HASH",
+				   "chain of bucket %u has no end marker before the end of the file",
+				   highest_bucket);
+			break;
+		}
+		count = i + 1;
+		if (word & 1)
+			break;
 	}
 	image->gnu_symbol_count = count;
 }
@@ -483,11 +534,11 @@ static enum image_status load_symbols(struct vdso_image *image)
 			   " extend past the end of the file", count, image->symtab.offset);
 		count = room;
 	}
-	if (count > MAX_SYMBOLS) {
+	if (count > IMAGE_MAX_SYMBOLS) {
 		add_defect(image, RULE_DYN_TABLE, "DT_SYMTAB",
-			   "%" PRIu64 " symbols, more than the %d this tool reads", count,
-			   MAX_SYMBOLS);
-		count = MAX_SYMBOLS;
+			   "%" PRIu64 " symbols, more than the %d mkvdso reads", count,
+			   IMAGE_MAX_SYMBOLS);
+		count = IMAGE_MAX_SYMBOLS;
 	}
 	image->symbols = calloc(count ? count : 1, sizeof *image->symbols);
 	if (!image->symbols)
@@ -505,8 +556,8 @@ static enum image_status load_symbols(struct vdso_image *image)
 		if (!sym->name) {
 			char place[64];
 			snprintf(place, sizeof place, "symbol [%" PRIu64 "]", i);
-			add_defect(image, RULE_DYN_ADDRESS, place,
-				   "name index %#x is outside DT_STRTAB", s.st_name);
+			add_defect(image, RULE_DYN_ADDRESS, place, "name index %#x %s", s.st_name,
+				   string_problem(image, s.st_name));
 		}
 	}
 	image->symbol_count = count;
@@ -520,7 +571,7 @@ static enum image_status load_verdefs(struct vdso_image *image)
 		return IMAGE_OK;
 	uint64_t declared = 0;
 	image_dyn(image, DT_VERDEFNUM, &declared);
-	image->verdefs = calloc(MAX_VERDEFS, sizeof *image->verdefs);
+	image->verdefs = calloc(IMAGE_MAX_VERDEFS, sizeof *image->verdefs);
 	if (!image->verdefs)
 		return IMAGE_NO_MEMORY;
 	uint64_t off = image->verdef.offset;
@@ -544,14 +595,15 @@ static enum image_status load_verdefs(struct vdso_image *image)
 			add_defect(image, RULE_VERDEF_CHAIN, place,
 				   "vd_aux %#x does not lead to a Verdaux inside the file", aux);
 		else if (!(def->name = dynamic_string(image, name)))
-			add_defect(image, RULE_VERDEF_CHAIN, place,
-				   "vda_name %#x is outside DT_STRTAB", name);
+			add_defect(image, RULE_VERDEF_CHAIN, place, "vda_name %#x %s", name,
+				   string_problem(image, name));
 		image->verdef_count++;
 		if (next == 0)
 			break;
-		if (image->verdef_count >= MAX_VERDEFS) {
+		if (image->verdef_count >= IMAGE_MAX_VERDEFS) {
 			add_defect(image, RULE_VERDEF_CHAIN, place,
-				   "more than %d entries", MAX_VERDEFS);
+				   "the chain goes on past the %d entries mkvdso reads",
+				   IMAGE_MAX_VERDEFS);
 			break;
 		}
 		if (next < 20) {
@@ -620,8 +672,13 @@ static enum image_status load_relocs_table(struct vdso_image *image, int64_t tag
 		return IMAGE_OK;
 	}
 	uint64_t count = size / entry;
-	if (image->reloc_count + count > MAX_RELOCS)
-		count = MAX_RELOCS - image->reloc_count;
+	if (count > IMAGE_MAX_RELOCS - image->reloc_count) {
+		/* build would leave the rest unapplied: an error, not a cut. */
+		add_defect(image, RULE_DYN_TABLE, name,
+			   "%" PRIu64 " relocations, with %zu before them more than the %d "
+			   "mkvdso reads", count, image->reloc_count, IMAGE_MAX_RELOCS);
+		count = IMAGE_MAX_RELOCS - image->reloc_count;
+	}
 	struct vdso_reloc *grown = realloc(image->relocs,
 					   (image->reloc_count + count + 1) * sizeof *grown);
 	if (!grown)
@@ -655,13 +712,16 @@ static enum image_status load_relocs_table(struct vdso_image *image, int64_t tag
 static void load_build_id(struct vdso_image *image)
 {
 	const struct view *v = &image->view;
+	/* PT_NOTEs may overlap, each over the whole file: count the notes
+	 * looked at, not the segments. */
+	unsigned notes = 0;
 	for (size_t i = 0; i < image->segment_count; i++) {
 		const struct vdso_segment *seg = &image->segments[i];
 		if (seg->type != PT_NOTE || !view_contains(v, seg->offset, seg->filesz))
 			continue;
 		uint64_t align = seg->align == 8 ? 8 : 4;
 		uint64_t at = seg->offset, end = seg->offset + seg->filesz;
-		while (end - at >= 12) {
+		while (end - at >= 12 && notes++ < IMAGE_MAX_NOTES) {
 			uint32_t namesz, descsz, type;
 			view_u32(v, at, &namesz);
 			view_u32(v, at + 4, &descsz);
@@ -684,13 +744,29 @@ static void load_build_id(struct vdso_image *image)
 	}
 }
 
+/* The section count of a file with e_shnum 0, from section 0's sh_size
+ * (ELF extended numbering).  elf_memory() allocates a descriptor for
+ * every section up front, so a count this large must be refused before
+ * libelf sees the file: it would cost more memory than the file. */
+static bool extended_section_count(const struct view *v, uint64_t *count)
+{
+	bool is64 = v->elf_class == ELFCLASS64;
+	uint64_t shoff;
+	uint16_t shnum;
+	if (!(is64 ? view_u64(v, 0x28, &shoff) : view_word(v, 0x20, &shoff)) ||
+	    !view_u16(v, is64 ? 0x3c : 0x30, &shnum) || shnum != 0 || shoff == 0)
+		return false;
+	/* sh_size of section 0 */
+	return is64 ? view_u64(v, shoff + 0x20, count) : view_word(v, shoff + 0x14, count);
+}
+
 enum image_status image_load(struct vdso_image *image, const char *path,
 			     const unsigned char *bytes, size_t size,
 			     char *error, size_t error_size)
 {
 	memset(image, 0, sizeof *image);
 	image->path = path;
-	image->defects = calloc(MAX_DEFECTS, sizeof *image->defects);
+	image->defects = calloc(IMAGE_MAX_DEFECTS, sizeof *image->defects);
 	if (!image->defects)
 		return IMAGE_NO_MEMORY;
 	if (size < EI_NIDENT || memcmp(bytes, ELFMAG, SELFMAG) != 0) {
@@ -707,6 +783,13 @@ enum image_status image_load(struct vdso_image *image, const char *path,
 		return IMAGE_INVALID;
 	}
 	view_init(&image->view, bytes, size, elf_class, data == ELFDATA2MSB);
+	uint64_t sections;
+	if (extended_section_count(&image->view, &sections) && sections > IMAGE_MAX_SECTIONS) {
+		snprintf(error, error_size, "section header table has %" PRIu64
+			 " entries (section 0's sh_size), more than the %d mkvdso reads",
+			 sections, IMAGE_MAX_SECTIONS);
+		return IMAGE_INVALID;
+	}
 	elf_version(EV_CURRENT);
 	image->elf = elf_memory((char *)bytes, size);
 	if (!image->elf || elf_kind(image->elf) != ELF_K_ELF) {

@@ -22,6 +22,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What image_load() reads of a file, at most.  Each cap bounds a loop or a
+ * table whose size the file chooses, so the work and memory of loading
+ * and checking an image are linear in its size with these as constants.
+ * A real vDSO has a few of each (Linux's largest: 5 program headers, 30
+ * sections, 30 symbols, 3 version definitions).  An image past a cap gets
+ * an error naming it (or, for the program headers and the section count,
+ * does not load); none can be raised from the command line. */
+enum {
+	IMAGE_MAX_SEGMENTS = 256,    /* program headers */
+	IMAGE_MAX_SECTIONS = 65536,  /* section headers */
+	IMAGE_MAX_DYNAMIC = 4096,    /* dynamic entries before DT_NULL */
+	IMAGE_MAX_SYMBOLS = 65536,   /* symbol table entries, index 0 included */
+	IMAGE_MAX_VERDEFS = 1024,    /* version definitions */
+	IMAGE_MAX_RELOCS = 65536,    /* DT_RELA + DT_REL + DT_JMPREL entries */
+	IMAGE_MAX_NOTES = 1024,      /* notes looked at for the build id */
+	IMAGE_MAX_DEFECTS = 256,     /* loader defects kept (later ones dropped) */
+};
+
 struct vdso_segment {
 	uint32_t type;
 	uint32_t flags;
@@ -33,6 +51,7 @@ struct vdso_section {
 	uint32_t type;
 	uint64_t flags, addr, offset, size, entsize;
 	uint32_t link;
+	uint32_t name_index;     /* sh_name */
 };
 
 struct vdso_symbol {

@@ -152,8 +152,11 @@ const char *view_string(const struct view *v, uint64_t offset, uint64_t limit)
 		limit = v->file_size;
 	if (offset >= limit)
 		return NULL;
+	uint64_t room = limit - offset;
+	if (room > VIEW_MAX_STRING + 1)
+		room = VIEW_MAX_STRING + 1;
 	const char *start = (const char *)v->bytes + offset;
-	if (!memchr(start, '\0', limit - offset))
+	if (!memchr(start, '\0', room))
 		return NULL;
 	return start;
 }

@@ -49,9 +49,16 @@ unsigned view_sym_size(const struct view *v);
 bool view_dyn(const struct view *v, uint64_t offset, GElf_Dyn *out);
 bool view_sym(const struct view *v, uint64_t offset, GElf_Sym *out);
 
+/* The longest string a view returns, terminator excluded.  Every pass over
+ * the symbols reads their names (hashing, comparing, printing), and any
+ * number of symbols may name one huge string; this cap keeps that work
+ * proportional to the symbol count.  vDSO names are a few dozen bytes. */
+#define VIEW_MAX_STRING 256
+
 /* A NUL-terminated string starting at offset whose terminator lies before
  * limit (an offset, itself clamped to the end of the file: the zero fill is
- * not in the buffer); NULL if there is none. */
+ * not in the buffer) and at most VIEW_MAX_STRING bytes on; NULL if there
+ * is none. */
 const char *view_string(const struct view *v, uint64_t offset, uint64_t limit);
 
 #endif

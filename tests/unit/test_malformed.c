@@ -21,6 +21,7 @@
 #include "arch.h"
 #include "check.h"
 #include "consumers.h"
+#include "hashwalk.h"
 #include "image.h"
 
 #include <elf.h>
@@ -1403,6 +1404,404 @@ static void test_foreign_machine(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Caps (image.h, hashwalk.h, view.h, check.h): each met exactly, and   */
+/* passed by one.  The seed grows: new tables go past its end, inside a */
+/* PT_LOAD stretched over them, and the dynamic table points there.     */
+
+/* Appends size zero bytes inside the first PT_LOAD; returns their offset. */
+static uint64_t grow(struct damaged *d, size_t size)
+{
+	uint64_t at = (d->size + 15) & ~(uint64_t)15;
+	unsigned char *bytes = realloc(d->bytes, at + size);
+	assert_non_null(bytes);
+	memset(bytes + d->size, 0, at + size - d->size);
+	d->bytes = bytes;
+	d->size = at + size;
+	uint64_t load = phdr_of(d, PT_LOAD, "PT_LOAD");
+	assert_int_equal(GET(d, load, Elf64_Phdr, p_offset), 0);
+	PUT(d, load, Elf64_Phdr, p_filesz, d->size);
+	PUT(d, load, Elf64_Phdr, p_memsz, d->size);
+	return at;
+}
+
+static uint64_t address_of(const struct damaged *d, uint64_t offset)
+{
+	return GET(d, phdr_of(d, PT_LOAD, "PT_LOAD"), Elf64_Phdr, p_vaddr) + offset;
+}
+
+static bool has_fragment(const struct run_record *rec, const char *fragment)
+{
+	for (size_t i = 0; i < rec->finding_count && i < MAX_RECORDED_FINDINGS; i++)
+		if (strstr(rec->findings[i].message, fragment))
+			return true;
+	return false;
+}
+
+static void expect_no_fragment(const struct run_record *rec, const char *fragment)
+{
+	expect_loaded(rec);
+	if (!has_fragment(rec, fragment))
+		return;
+	print_result(rec);
+	fail_msg("expected no finding saying \"%s\"", fragment);
+}
+
+/* The seed with count symbols: its own, then empty ones (local, undefined,
+ * no name: nothing to export or check).  DT_SYMTAB, DT_VERSYM and DT_HASH
+ * move to the end, copied; nchain says count. */
+static struct damaged with_symbols(const struct suite *suite, uint64_t count)
+{
+	struct damaged d = copy_seed(suite);
+	uint64_t own = seed_symbol_count(&d);
+	uint64_t symtab = table_offset(&d, DT_SYMTAB, "DT_SYMTAB");
+	uint64_t versym = table_offset(&d, DT_VERSYM, "DT_VERSYM");
+	uint64_t hash = table_offset(&d, DT_HASH, "DT_HASH");
+	uint64_t nbucket = get_le(&d, hash, 4);
+	uint64_t new_symtab = grow(&d, count * sizeof(Elf64_Sym));
+	memcpy(d.bytes + new_symtab, d.bytes + symtab, own * sizeof(Elf64_Sym));
+	uint64_t new_versym = grow(&d, count * 2);
+	memcpy(d.bytes + new_versym, d.bytes + versym, own * 2);
+	uint64_t new_hash = grow(&d, 4 * (2 + nbucket + count));
+	memcpy(d.bytes + new_hash, d.bytes + hash, 4 * (2 + nbucket + own));
+	put_le(&d, new_hash + 4, 4, count);
+	dyn_set(&d, DT_SYMTAB, "DT_SYMTAB", address_of(&d, new_symtab));
+	dyn_set(&d, DT_VERSYM, "DT_VERSYM", address_of(&d, new_versym));
+	dyn_set(&d, DT_HASH, "DT_HASH", address_of(&d, new_hash));
+	return d;
+}
+
+static void test_symbol_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	static const char cap[] = "symbols, more than the 65536 mkvdso reads";
+	struct damaged d = with_symbols(suite, IMAGE_MAX_SYMBOLS);
+	const struct run_record *rec = run_damaged(suite, &d, "65536 symbols (the cap)");
+	expect_no_fragment(rec, cap);
+	assert_int_equal(rec->symbol_count, IMAGE_MAX_SYMBOLS);
+	assert_true(has_outcome(rec, CONSUMER_MUSL, OUTCOME_USES));
+	d = with_symbols(suite, IMAGE_MAX_SYMBOLS + 1);
+	rec = run_damaged(suite, &d, "65537 symbols");
+	expect_finding(rec, RULE_DYN_TABLE, SEVERITY_ERROR, "DT_SYMTAB", cap);
+	assert_int_equal(rec->symbol_count, IMAGE_MAX_SYMBOLS);
+}
+
+/* A DT_HASH chain in which __vdso_clock_gettime is entry length: empty
+ * symbols go in front of its bucket's chain. */
+static struct damaged with_sysv_chain(const struct suite *suite, uint64_t length)
+{
+	uint64_t count = 2 * HASH_MAX_CHAIN;
+	struct damaged d = with_symbols(suite, count);
+	struct damaged seed = { suite->seed, suite->seed_size };
+	uint64_t own = seed_symbol_count(&seed);
+	uint32_t target = find_symbol(&d, "__vdso_clock_gettime");
+	uint64_t hash = table_offset(&d, DT_HASH, "DT_HASH");
+	uint64_t nbucket = get_le(&d, hash, 4);
+	uint64_t bucket = hash + 8 + 4 * (vdso_sysv_hash("__vdso_clock_gettime") % nbucket);
+	uint64_t chains = hash + 8 + 4 * nbucket;
+	uint64_t head = get_le(&d, bucket, 4), position = 1;
+	for (uint64_t i = head; i != target; i = get_le(&d, chains + 4 * i, 4))
+		position++;
+	assert_true(position < length && own + length - position <= count);
+	uint64_t first = own, fillers = length - position;
+	put_le(&d, bucket, 4, first);
+	for (uint64_t i = first; i < first + fillers; i++)
+		put_le(&d, chains + 4 * i, 4, i + 1 < first + fillers ? i + 1 : head);
+	return d;
+}
+
+static void test_sysv_chain_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	static const char unreachable[] = "'__vdso_clock_gettime' is not reachable through its bucket";
+	struct damaged d = with_sysv_chain(suite, HASH_MAX_CHAIN);
+	expect_no_fragment(run_damaged(suite, &d, "a DT_HASH chain of 256 (the cap)"), unreachable);
+	d = with_sysv_chain(suite, HASH_MAX_CHAIN + 1);
+	expect_finding(run_damaged(suite, &d, "a DT_HASH chain of 257"), RULE_SYSV_HASH,
+		       SEVERITY_ERROR, "DT_HASH",
+		       "'__vdso_clock_gettime' is not reachable through its bucket: a hash chain "
+		       "goes on past the 256 entries mkvdso follows");
+}
+
+/* A DT_GNU_HASH of 2^20 buckets that all start one chain, ending at
+ * symbol last.  Walking the chain once per bucket is 2^36 steps: without
+ * the one-walk count this test stalls. */
+static struct damaged with_shared_gnu_chain(const struct suite *suite, uint32_t last)
+{
+	enum { NBUCKET = 1 << 20 };
+	struct damaged d = copy_seed(suite);
+	uint64_t gnu = grow(&d, 16 + 8 + 4 * (uint64_t)NBUCKET + 4 * (uint64_t)last);
+	put_le(&d, gnu, 4, NBUCKET);
+	put_le(&d, gnu + 4, 4, 1);         /* symoffset */
+	put_le(&d, gnu + 8, 4, 1);         /* one bloom word, every bit set */
+	put_le(&d, gnu + 12, 4, 6);
+	put_le(&d, gnu + 16, 8, UINT64_MAX);
+	uint64_t buckets = gnu + 24, chains = buckets + 4 * (uint64_t)NBUCKET;
+	for (uint64_t b = 0; b < NBUCKET; b++)
+		put_le(&d, buckets + 4 * b, 4, 1);
+	put_le(&d, chains + 4 * (uint64_t)(last - 1), 4, 1);  /* the end marker */
+	dyn_set(&d, DT_GNU_HASH, "DT_GNU_HASH", address_of(&d, gnu));
+	return d;
+}
+
+static void test_gnu_shared_chain_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	static const char cap[] = "past the 65536 symbols mkvdso reads";
+	struct damaged d = with_shared_gnu_chain(suite, IMAGE_MAX_SYMBOLS - 1);
+	const struct run_record *rec =
+		run_damaged(suite, &d, "2^20 DT_GNU_HASH buckets sharing a chain to symbol 65535");
+	expect_no_fragment(rec, cap);
+	expect_finding(rec, RULE_GNU_HASH, SEVERITY_ERROR, "DT_GNU_HASH", "reach symbol 65535");
+	d = with_shared_gnu_chain(suite, IMAGE_MAX_SYMBOLS);
+	expect_finding(run_damaged(suite, &d,
+				   "2^20 DT_GNU_HASH buckets sharing a chain to symbol 65536"),
+		       RULE_GNU_HASH, SEVERITY_ERROR, "DT_GNU_HASH",
+		       "chain of bucket 0 reaches symbol 65536, past the 65536 symbols mkvdso reads");
+}
+
+/* DT_SONAME naming a new string of length bytes past the end. */
+static struct damaged with_soname_length(const struct suite *suite, size_t length)
+{
+	struct damaged d = copy_seed(suite);
+	uint64_t strtab = table_offset(&d, DT_STRTAB, "DT_STRTAB");
+	uint64_t at = grow(&d, length + 1);
+	memset(d.bytes + at, 'a', length);
+	dyn_set(&d, DT_STRSZ, "DT_STRSZ", d.size - strtab);
+	dyn_set(&d, DT_SONAME, "DT_SONAME", at - strtab);
+	return d;
+}
+
+static void test_string_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	struct damaged d = with_soname_length(suite, VIEW_MAX_STRING);
+	const struct run_record *rec = run_damaged(suite, &d, "a 256-byte DT_SONAME (the cap)");
+	expect_finding(rec, RULE_SONAME, SEVERITY_WARNING, "DT_SONAME", "'aaaaaaaa");
+	expect_no_fragment(rec, "longer than");
+	d = with_soname_length(suite, VIEW_MAX_STRING + 1);
+	expect_finding(run_damaged(suite, &d, "a 257-byte DT_SONAME"), RULE_DYN_ADDRESS,
+		       SEVERITY_ERROR, "DT_SONAME",
+		       "names a string longer than the 256 bytes mkvdso reads");
+}
+
+/* count program headers: the seed's, then PT_NULL. */
+static struct damaged with_phdrs(const struct suite *suite, uint64_t count)
+{
+	struct damaged d = copy_seed(suite);
+	uint64_t own = GET(&d, 0, Elf64_Ehdr, e_phnum);
+	uint64_t at = grow(&d, count * sizeof(Elf64_Phdr));
+	memcpy(d.bytes + at, d.bytes + phdr_offset(&d, 0), own * sizeof(Elf64_Phdr));
+	PUT(&d, 0, Elf64_Ehdr, e_phoff, at);
+	PUT(&d, 0, Elf64_Ehdr, e_phnum, count);
+	return d;
+}
+
+static void test_program_header_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	struct damaged d = with_phdrs(suite, IMAGE_MAX_SEGMENTS);
+	expect_loaded(run_damaged(suite, &d, "256 program headers (the cap)"));
+	d = with_phdrs(suite, IMAGE_MAX_SEGMENTS + 1);
+	expect_invalid(run_damaged(suite, &d, "257 program headers"),
+		       "program header table has 257 entries, more than the 256 mkvdso reads");
+}
+
+/* count section headers through extended numbering (e_shnum 0, the count
+ * in section 0's sh_size): the seed's, then SHT_NULL. */
+static struct damaged with_sections(const struct suite *suite, uint64_t count)
+{
+	struct damaged d = copy_seed(suite);
+	uint64_t own = GET(&d, 0, Elf64_Ehdr, e_shnum);
+	uint64_t shoff = GET(&d, 0, Elf64_Ehdr, e_shoff);
+	uint64_t at = grow(&d, count * sizeof(Elf64_Shdr));
+	memcpy(d.bytes + at, d.bytes + shoff, own * sizeof(Elf64_Shdr));
+	PUT(&d, 0, Elf64_Ehdr, e_shoff, at);
+	PUT(&d, 0, Elf64_Ehdr, e_shnum, 0);
+	PUT(&d, at, Elf64_Shdr, sh_size, count);
+	return d;
+}
+
+static void test_section_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	struct damaged d = with_sections(suite, IMAGE_MAX_SECTIONS);
+	const struct run_record *rec = run_damaged(suite, &d, "65536 section headers (the cap)");
+	expect_loaded(rec);
+	expect_no_fragment(rec, "section header");
+	d = with_sections(suite, IMAGE_MAX_SECTIONS + 1);
+	expect_invalid(run_damaged(suite, &d, "65537 section headers"),
+		       "section header table has 65537 entries (section 0's sh_size), more than "
+		       "the 65536 mkvdso reads");
+}
+
+/* The dynamic table moved past the end, with room for slots entries: the
+ * seed's entries, DT_DEBUG up to entry null, DT_NULL there. */
+static struct damaged with_dynamic(const struct suite *suite, uint64_t slots, uint64_t null)
+{
+	struct damaged d = copy_seed(suite);
+	uint64_t own = dt_null_index(&d), start = dynamic_start(&d);
+	uint64_t at = grow(&d, slots * sizeof(Elf64_Dyn));
+	memcpy(d.bytes + at, d.bytes + start, own * sizeof(Elf64_Dyn));
+	for (uint64_t i = own; i < null; i++)
+		put_le(&d, at + i * sizeof(Elf64_Dyn), 8, DT_DEBUG);
+	uint64_t dyn = phdr_of(&d, PT_DYNAMIC, "PT_DYNAMIC");
+	PUT(&d, dyn, Elf64_Phdr, p_offset, at);
+	PUT(&d, dyn, Elf64_Phdr, p_vaddr, address_of(&d, at));
+	PUT(&d, dyn, Elf64_Phdr, p_filesz, slots * sizeof(Elf64_Dyn));
+	PUT(&d, dyn, Elf64_Phdr, p_memsz, slots * sizeof(Elf64_Dyn));
+	return d;
+}
+
+static void test_dynamic_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	static const char cap[] = "no DT_NULL within the first 4096 entries, the most mkvdso reads";
+	struct damaged d = with_dynamic(suite, IMAGE_MAX_DYNAMIC + 2, IMAGE_MAX_DYNAMIC - 1);
+	const struct run_record *rec = run_damaged(suite, &d, "DT_NULL as dynamic entry 4096");
+	expect_no_fragment(rec, "DT_NULL");
+	assert_true(has_outcome(rec, CONSUMER_MUSL, OUTCOME_USES));
+	d = with_dynamic(suite, IMAGE_MAX_DYNAMIC + 2, IMAGE_MAX_DYNAMIC);
+	expect_finding(run_damaged(suite, &d, "DT_NULL as dynamic entry 4097"), RULE_DYN_TABLE,
+		       SEVERITY_ERROR, "PT_DYNAMIC", cap);
+}
+
+/* A version definition chain of count entries past the end: the seed's
+ * BASE entry, then copies of its second entry with indexes 2, 3, ... */
+static struct damaged with_verdefs(const struct suite *suite, uint64_t count)
+{
+	enum { ENTRY = sizeof(Elf64_Verdef) + sizeof(Elf64_Verdaux) };
+	struct damaged d = copy_seed(suite);
+	uint64_t seed[2];
+	assert_int_equal(seed_verdefs(&d, seed, 2), 2);
+	uint64_t at = grow(&d, count * ENTRY);
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t from = seed[i ? 1 : 0], to = at + i * ENTRY;
+		uint64_t aux = from + GET(&d, from, Elf64_Verdef, vd_aux);
+		memcpy(d.bytes + to, d.bytes + from, sizeof(Elf64_Verdef));
+		PUT(&d, to, Elf64_Verdef, vd_ndx, i + 1);
+		PUT(&d, to, Elf64_Verdef, vd_cnt, 1);
+		PUT(&d, to, Elf64_Verdef, vd_aux, sizeof(Elf64_Verdef));
+		PUT(&d, to, Elf64_Verdef, vd_next, i + 1 < count ? ENTRY : 0);
+		PUT(&d, to + sizeof(Elf64_Verdef), Elf64_Verdaux, vda_name,
+		    GET(&d, aux, Elf64_Verdaux, vda_name));
+	}
+	dyn_set(&d, DT_VERDEF, "DT_VERDEF", address_of(&d, at));
+	dyn_set(&d, DT_VERDEFNUM, "DT_VERDEFNUM", count);
+	return d;
+}
+
+static void test_verdef_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	static const char cap[] = "the chain goes on past the 1024 entries mkvdso reads";
+	struct damaged d = with_verdefs(suite, IMAGE_MAX_VERDEFS);
+	const struct run_record *rec = run_damaged(suite, &d, "1024 version definitions (the cap)");
+	expect_no_fragment(rec, cap);
+	assert_false(has_finding(rec, RULE_VERDEF_CHAIN, SEVERITY_ERROR, "DT_VERDEFNUM", NULL));
+	assert_true(has_outcome(rec, CONSUMER_GO, OUTCOME_USES));
+	d = with_verdefs(suite, IMAGE_MAX_VERDEFS + 1);
+	expect_finding(run_damaged(suite, &d, "1025 version definitions"), RULE_VERDEF_CHAIN,
+		       SEVERITY_ERROR, NULL, cap);
+}
+
+/* DT_RELA with count R_*_NONE entries past the end. */
+static struct damaged with_relocations(const struct suite *suite, uint64_t count)
+{
+	struct damaged d = with_dynamic(suite, 64, 0);  /* room for three more entries */
+	uint64_t at = grow(&d, count * sizeof(Elf64_Rela));
+	dyn_add(&d, DT_RELA, address_of(&d, at));
+	dyn_add(&d, DT_RELASZ, count * sizeof(Elf64_Rela));
+	dyn_add(&d, DT_RELAENT, sizeof(Elf64_Rela));
+	return d;
+}
+
+static void test_relocation_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	static const char cap[] = "more than the 65536 mkvdso reads";
+	struct damaged d = with_relocations(suite, IMAGE_MAX_RELOCS);
+	const struct run_record *rec = run_damaged(suite, &d, "65536 R_X86_64_NONE (the cap)");
+	expect_no_fragment(rec, cap);
+	assert_false(has_finding(rec, RULE_DYN_RELOCS, SEVERITY_ERROR, NULL, NULL));
+	d = with_relocations(suite, IMAGE_MAX_RELOCS + 1);
+	expect_finding(run_damaged(suite, &d, "65537 R_X86_64_NONE"), RULE_DYN_TABLE,
+		       SEVERITY_ERROR, "DT_RELA", cap);
+}
+
+static size_t listed(const struct run_record *rec, const char *rule)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < rec->finding_count && i < MAX_RECORDED_FINDINGS; i++)
+		count += strcmp(rec->findings[i].rule, rule) == 0;
+	return count;
+}
+
+/* .text moved over sites system calls past the end. */
+static struct damaged with_syscall_sites(const struct suite *suite, uint64_t sites)
+{
+	struct damaged d = copy_seed(suite);
+	uint64_t at = grow(&d, 2 * sites);
+	for (uint64_t i = 0; i < sites; i++)
+		memcpy(d.bytes + at + 2 * i, "\x0f\x05", 2);
+	uint64_t text = 0;
+	uint64_t shoff = GET(&d, 0, Elf64_Ehdr, e_shoff);
+	unsigned shnum = (unsigned)GET(&d, 0, Elf64_Ehdr, e_shnum);
+	for (unsigned i = 0; i < shnum; i++) {  /* the executable PROGBITS */
+		uint64_t sh = shoff + (uint64_t)i * sizeof(Elf64_Shdr);
+		if (GET(&d, sh, Elf64_Shdr, sh_type) == SHT_PROGBITS &&
+		    (GET(&d, sh, Elf64_Shdr, sh_flags) & SHF_EXECINSTR))
+			text = sh;
+	}
+	if (!text)
+		fail_msg("the seed has no executable SHT_PROGBITS section");
+	PUT(&d, text, Elf64_Shdr, sh_offset, at);
+	PUT(&d, text, Elf64_Shdr, sh_addr, address_of(&d, at));
+	PUT(&d, text, Elf64_Shdr, sh_size, 2 * sites);
+	return d;
+}
+
+/* 64 findings of a rule are listed, the rest counted in one more.  The
+ * seed may have system calls in other executable sections: counted first. */
+static void test_listed_findings_cap(void **state)
+{
+	struct suite *suite = suite_of(state);
+	struct damaged d = with_syscall_sites(suite, 0);
+	size_t own = listed(run_damaged(suite, &d, ".text emptied"), RULE_SYSCALL);
+	assert_true(own < CHECK_MAX_LISTED);
+	d = with_syscall_sites(suite, CHECK_MAX_LISTED - own);
+	const struct run_record *rec = run_damaged(suite, &d, "64 system calls (the cap)");
+	assert_int_equal(listed(rec, RULE_SYSCALL), CHECK_MAX_LISTED);
+	expect_no_fragment(rec, "not listed");
+	d = with_syscall_sites(suite, 100000);
+	rec = run_damaged(suite, &d, "100000 system calls and the seed's");
+	assert_int_equal(listed(rec, RULE_SYSCALL), CHECK_MAX_LISTED + 1);
+	char place[32], message[96];
+	snprintf(place, sizeof place, "(%zu more)", 100000 + own - CHECK_MAX_LISTED);
+	snprintf(message, sizeof message, "%zu more syscall-instruction findings, not listed: "
+		 "mkvdso lists 64 per rule", 100000 + own - CHECK_MAX_LISTED);
+	expect_finding(rec, RULE_SYSCALL, SEVERITY_NOTE, place, message);
+}
+
+/* Executable sections that overlap are scanned no further than the file's
+ * size in all: a thousand copies of .text over the whole file. */
+static void test_overlapping_text_sections(void **state)
+{
+	struct suite *suite = suite_of(state);
+	struct damaged d = with_sections(suite, 1000);
+	uint64_t shoff = GET(&d, 0, Elf64_Ehdr, e_shoff);
+	for (uint64_t i = 1; i < 1000; i++) {
+		uint64_t sh = shoff + i * sizeof(Elf64_Shdr);
+		if (GET(&d, sh, Elf64_Shdr, sh_type) != SHT_NULL)
+			continue;
+		PUT(&d, sh, Elf64_Shdr, sh_type, SHT_PROGBITS);
+		PUT(&d, sh, Elf64_Shdr, sh_flags, SHF_ALLOC | SHF_EXECINSTR);
+		PUT(&d, sh, Elf64_Shdr, sh_size, d.size);
+	}
+	expect_finding(run_damaged(suite, &d, "a thousand executable sections over the file"),
+		       RULE_SECTIONS, SEVERITY_WARNING, NULL, "executable sections overlap");
+}
+
+/* ------------------------------------------------------------------ */
 /* Random damage.                                                       */
 
 struct region {
@@ -1592,6 +1991,17 @@ int main(void)
 		cmocka_unit_test(test_dynsym_count_overflow_name_missing),
 		cmocka_unit_test(test_load_vaddr_huge),
 		cmocka_unit_test(test_foreign_machine),
+		cmocka_unit_test(test_symbol_cap),
+		cmocka_unit_test(test_sysv_chain_cap),
+		cmocka_unit_test(test_gnu_shared_chain_cap),
+		cmocka_unit_test(test_string_cap),
+		cmocka_unit_test(test_program_header_cap),
+		cmocka_unit_test(test_section_cap),
+		cmocka_unit_test(test_dynamic_cap),
+		cmocka_unit_test(test_verdef_cap),
+		cmocka_unit_test(test_relocation_cap),
+		cmocka_unit_test(test_listed_findings_cap),
+		cmocka_unit_test(test_overlapping_text_sections),
 		cmocka_unit_test(test_random_mutations),
 	};
 	return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
