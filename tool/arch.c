@@ -61,15 +61,17 @@ static const char *const aarch64_required[] = {
 	"__kernel_rt_sigreturn", NULL,
 };
 static const struct consumer_lookup aarch64_lookups[] = {
-	{ CONSUMER_MUSL, "1.2.3+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31-2.40", "__kernel_gettimeofday", "LINUX_2.6.39", LOOKUP_LATE_DYNAMIC, 0, 0 },
-	{ CONSUMER_GLIBC, "2.41+", "__kernel_gettimeofday", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__kernel_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__kernel_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__kernel_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.3+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__kernel_gettimeofday", "LINUX_2.6.39", LOOKUP_LATE_DYNAMIC, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__kernel_gettimeofday", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19-1.21", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0,
+	  "__vdso_clock_gettime" },
+	{ CONSUMER_GO, "1.22+", "__kernel_clock_gettime", "LINUX_2.6.39", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__kernel_clock_gettime", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__kernel_clock_getres", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__kernel_gettimeofday", NULL, LOOKUP_EARLY, 0, 0, 0 },
 };
 
 /* --- arm (32-bit) --- */
@@ -79,17 +81,17 @@ static const char *const arm_required[] = {
 };
 static const struct consumer_lookup arm_lookups[] = {
 	{ CONSUMER_MUSL, "1.2.3", NULL, NULL, LOOKUP_NONE, 0,
-	  "musl 1.2.1-1.2.3 never use the vDSO on arm" },
+	  "musl 1.2.1-1.2.3 never use the vDSO on arm", 0 },
 	{ CONSUMER_MUSL, "1.2.4+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY,
-	  "__vdso_clock_gettime", 0 },
-	{ CONSUMER_MUSL, "1.2.4+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
+	  "__vdso_clock_gettime", 0, 0 },
+	{ CONSUMER_MUSL, "1.2.4+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0, 0 },
 };
 
 /* --- x86_64 --- */
@@ -98,21 +100,21 @@ static const char *const x86_64_required[] = {
 	"__vdso_clock_getres", NULL,
 };
 static const struct consumer_lookup x86_64_lookups[] = {
-	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_MUSL, "1.2.3+", "__vdso_getcpu", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_getcpu", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0 },
-	{ CONSUMER_GLIBC, "2.41+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_time", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0 },
-	{ CONSUMER_GLIBC, "2.41+", "__vdso_time", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_time", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.3+", "__vdso_getcpu", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_getcpu", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_time", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__vdso_time", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_time", NULL, LOOKUP_EARLY, 0, 0, 0 },
 };
 
 /* --- i386 --- */
@@ -121,19 +123,19 @@ static const char *const i386_required[] = {
 	"__vdso_time", "__vdso_clock_getres", "__kernel_vsyscall@LINUX_2.5", NULL,
 };
 static const struct consumer_lookup i386_lookups[] = {
-	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_time", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0 },
-	{ CONSUMER_GLIBC, "2.41+", "__vdso_time", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_time", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.3+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime64", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__vdso_time", "LINUX_2.6", LOOKUP_LATE_DYNAMIC, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__vdso_time", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_2.6", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_time", NULL, LOOKUP_EARLY, 0, 0, 0 },
 };
 
 /* --- riscv64 --- */
@@ -143,18 +145,18 @@ static const char *const riscv64_required[] = {
 };
 static const struct consumer_lookup riscv64_lookups[] = {
 	/* 1.2.3 and 1.2.4 ask for the wrong version node, so never find it. */
-	{ CONSUMER_MUSL, "1.2.3-1.2.4", "__vdso_flush_icache", "LINUX_4.5", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_MUSL, "1.2.5", "__vdso_flush_icache", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_getcpu", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__vdso_flush_icache", "LINUX_4.15", LOOKUP_LATE_DYNAMIC, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_4.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_BIONIC, "current", "__vdso_riscv_hwprobe", NULL, LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.3-1.2.4", "__vdso_flush_icache", "LINUX_4.5", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.5", "__vdso_flush_icache", "LINUX_4.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_gettime", "LINUX_4.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_clock_getres", "LINUX_4.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_gettimeofday", "LINUX_4.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_getcpu", "LINUX_4.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__vdso_flush_icache", "LINUX_4.15", LOOKUP_LATE_DYNAMIC, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_4.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_gettime", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_clock_getres", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_gettimeofday", NULL, LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_BIONIC, "current", "__vdso_riscv_hwprobe", NULL, LOOKUP_EARLY, 0, 0, 0 },
 };
 
 /* --- loongarch64, ppc64, s390x: recognised and checked; fewer consumers --- */
@@ -162,31 +164,31 @@ static const char *const loongarch64_required[] = {
 	"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_clock_getres", NULL,
 };
 static const struct consumer_lookup loongarch64_lookups[] = {
-	{ CONSUMER_MUSL, "1.2.5", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.36+", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.36+", "__vdso_clock_getres", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.36-2.40", "__vdso_gettimeofday", "LINUX_5.10", LOOKUP_LATE_DYNAMIC, 0, 0 },
-	{ CONSUMER_GLIBC, "2.41+", "__vdso_gettimeofday", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_MUSL, "1.2.5", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.36+", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.36+", "__vdso_clock_getres", "LINUX_5.10", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.36-2.40", "__vdso_gettimeofday", "LINUX_5.10", LOOKUP_LATE_DYNAMIC, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__vdso_gettimeofday", "LINUX_5.10", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__vdso_clock_gettime", "LINUX_5.10", LOOKUP_EARLY, 0, 0, 0 },
 };
 static const char *const ppc64_required[] = {
 	"__kernel_clock_gettime", "__kernel_gettimeofday", "__kernel_clock_getres", NULL,
 };
 static const struct consumer_lookup ppc64_lookups[] = {
-	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31-2.40", "__kernel_gettimeofday", "LINUX_2.6.15", LOOKUP_LATE_DYNAMIC, 0, 0 },
-	{ CONSUMER_GLIBC, "2.41+", "__kernel_gettimeofday", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__kernel_clock_gettime", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31-2.40", "__kernel_gettimeofday", "LINUX_2.6.15", LOOKUP_LATE_DYNAMIC, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.41+", "__kernel_gettimeofday", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__kernel_clock_gettime", "LINUX_2.6.15", LOOKUP_EARLY, 0, 0, 0 },
 };
 static const char *const s390x_required[] = {
 	"__kernel_clock_gettime", "__kernel_gettimeofday", "__kernel_clock_getres", NULL,
 };
 static const struct consumer_lookup s390x_lookups[] = {
-	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GLIBC, "2.31+", "__kernel_gettimeofday", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0 },
-	{ CONSUMER_GO, "1.19+", "__kernel_clock_gettime", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_gettime", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_clock_getres", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GLIBC, "2.31+", "__kernel_gettimeofday", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0, 0 },
+	{ CONSUMER_GO, "1.19+", "__kernel_clock_gettime", "LINUX_2.6.29", LOOKUP_EARLY, 0, 0, 0 },
 };
 
 const struct arch_contract arch_contracts[] = {

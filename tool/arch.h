@@ -46,6 +46,12 @@ struct consumer_lookup {
 	 * resolves (VDSO_CGT_WORKAROUND). */
 	const char *only_with;
 	const char *note;          /* LOOKUP_NONE: why */
+	/* The name whose hashes the consumer walks the hash tables with, when
+	 * it is not symbol: Go 1.19-1.21 on arm64 carry __vdso_clock_gettime's
+	 * for __kernel_clock_gettime (golang/go#62309), so they find it only
+	 * when both hashes lead to the same DT_HASH bucket, never through
+	 * DT_GNU_HASH. */
+	const char *hashed_as;
 };
 
 struct arch_contract {

@@ -58,13 +58,15 @@ const struct rule rule_table[] = {
 	{ RULE_DYN_INIT, W, BIONIC, "initialisers (DT_INIT, DT_INIT_ARRAY, ...): nobody runs them; older bionic did",
 	  "remove constructors from the vDSO" },
 	{ RULE_SYSV_HASH_MISSING, E, MUSL, "no DT_HASH: musl silently uses the system call",
-	  "link with --hash-style=both" },
-	{ RULE_GNU_HASH_MISSING, W, 0, "no DT_GNU_HASH: glibc and Go fall back to DT_HASH",
-	  "link with --hash-style=both" },
+	  "link with --hash-style=sysv (as Linux for arm64) or --hash-style=both" },
+	{ RULE_GNU_HASH_MISSING, N, 0, "no DT_GNU_HASH: glibc and Go use DT_HASH (Linux's own arm64 vDSO has only DT_HASH)",
+	  "nothing to do; --hash-style=both if you prefer" },
 	{ RULE_SYSV_HASH, E, LIBCS, "DT_HASH is inconsistent with the symbol table",
 	  "relink; do not edit the symbol table after linking" },
 	{ RULE_GNU_HASH, E, GLIBC | GO | BIONIC, "DT_GNU_HASH is inconsistent or malformed",
 	  "relink; do not edit the symbol table after linking" },
+	{ RULE_HASH_QUIRK, W, GO, "a consumer that walks the hash tables with another name's hashes misses a symbol: Go 1.19-1.21 on arm64 silently use the system call",
+	  "link with --hash-style=sysv only, as Linux does for arm64 (the linker's small bucket counts keep both hashes in one bucket)" },
 	{ RULE_VERDEF_MISSING, E, GO, "no version definitions: every Go program crashes at startup",
 	  "link with a version script defining the architecture's version node" },
 	{ RULE_VERSYM_MISSING, E, GLIBC, "DT_VERDEF without DT_VERSYM: every dynamic glibc program crashes",
@@ -503,6 +505,51 @@ static void check_gnu_hash(struct checker *c)
 	}
 }
 
+/* A consumer that hashes another name (arch.h: hashed_as) finds the symbol
+ * only if that name's bucket and chain lead to it: through DT_GNU_HASH when
+ * the table is there (it is preferred), else through DT_HASH. */
+struct named {
+	const struct vdso_image *image;
+	const char *name;
+};
+
+static bool accept_named(uint64_t index, void *data)
+{
+	const struct named *n = data;
+	return index < n->image->symbol_count && n->image->symbols[index].name &&
+	       strcmp(n->image->symbols[index].name, n->name) == 0;
+}
+
+static void check_hash_quirks(struct checker *c)
+{
+	const struct vdso_image *image = c->image;
+	const struct arch_contract *arch = c->options->arch;
+	for (size_t i = 0; arch && i < arch->lookup_count; i++) {
+		const struct consumer_lookup *lookup = &arch->lookups[i];
+		if (!lookup->hashed_as || !image_find_symbol(image, lookup->symbol))
+			continue;
+		struct named want = { image, lookup->symbol };
+		uint64_t found;
+		bool gnu = image->gnu_hash.present;
+		/* A table that misses the symbol under its own name is reported
+		 * broken already; only the quirk is news. */
+		if (gnu ? !image->gnu_hash.mapped ||
+			  gnu_hash_walk(image, lookup->symbol, false, accept_named, &want, &found) != WALK_FOUND
+			: !image->hash.mapped ||
+			  sysv_hash_walk(image, lookup->symbol, accept_named, &want, &found) != WALK_FOUND)
+			continue;
+		enum walk_result result = gnu
+			? gnu_hash_walk(image, lookup->hashed_as, false, accept_named, &want, &found)
+			: sysv_hash_walk(image, lookup->hashed_as, accept_named, &want, &found);
+		if (result != WALK_FOUND)
+			report(c, RULE_HASH_QUIRK, gnu ? "DT_GNU_HASH" : "DT_HASH",
+			       "%s %s look up '%s' with the hashes of '%s' and do not find it here%s",
+			       consumer_name(lookup->consumer), lookup->releases, lookup->symbol,
+			       lookup->hashed_as, gnu ? " (they prefer DT_GNU_HASH, where it never "
+			       "matches)" : " (the two hashes fall into different buckets)");
+	}
+}
+
 /* --- versions --- */
 
 static const struct vdso_verdef *find_version_node(const struct vdso_image *image,
@@ -812,6 +859,7 @@ void check_image(const struct vdso_image *image, const struct check_options *opt
 	check_dynamic(&c);
 	check_sysv_hash(&c);
 	check_gnu_hash(&c);
+	check_hash_quirks(&c);
 	check_versions(&c);
 	check_symbols(&c);
 	check_sigreturn(&c);

@@ -45,6 +45,7 @@ const char *severity_name(enum severity severity);
 #define RULE_GNU_HASH_MISSING  "gnu-hash-missing"
 #define RULE_SYSV_HASH         "sysv-hash"
 #define RULE_GNU_HASH          "gnu-hash"
+#define RULE_HASH_QUIRK        "hash-quirk"
 #define RULE_VERDEF_MISSING    "verdef-missing"
 #define RULE_VERSYM_MISSING    "versym-missing"
 #define RULE_VERDEF_CHAIN      "verdef-chain"

@@ -185,8 +185,10 @@ static void musl_setup(struct located *loc, const struct vdso_image *image)
 }
 
 static void musl_lookup(struct outcome_detail *detail, const struct vdso_image *image,
-			const struct located *loc, const char *name, const char *version)
+			const struct located *loc, const char *name, const char *version,
+			const char *hash_name)
 {
+	(void)hash_name; /* musl scans; it hashes nothing */
 	/* A linear scan of nchain entries; the buckets are never used. */
 	bool versioned = image->verdef.present && image->versym.present;
 	const char *rejected = NULL;
@@ -337,13 +339,14 @@ static bool glibc_accepts(uint64_t index, void *data)
 }
 
 static void glibc_lookup(struct outcome_detail *detail, const struct vdso_image *image,
-			 const struct located *loc, const char *name, const char *version)
+			 const struct located *loc, const char *name, const char *version,
+			 const char *hash_name)
 {
 	struct glibc_match match = { image, name, version, NULL };
 	uint64_t index;
 	enum walk_result result = image->gnu_hash.present
-		? gnu_hash_walk(image, name, true, glibc_accepts, &match, &index)
-		: sysv_hash_walk(image, name, glibc_accepts, &match, &index);
+		? gnu_hash_walk(image, hash_name, true, glibc_accepts, &match, &index)
+		: sysv_hash_walk(image, hash_name, glibc_accepts, &match, &index);
 	switch (result) {
 	case WALK_FOUND:
 		break;
@@ -424,7 +427,8 @@ static void go_setup(struct located *loc, const struct vdso_image *image)
 }
 
 static void go_lookup(struct outcome_detail *detail, const struct vdso_image *image,
-		      const struct located *loc, const char *name, const char *version)
+		      const struct located *loc, const char *name, const char *version,
+		      const char *hash_name)
 {
 	const struct vdso_verdef *node = node_named(image, version, true);
 	struct go_match match = { image, name, node ? node->ndx & 0x7fff : -1, NULL };
@@ -435,8 +439,8 @@ static void go_lookup(struct outcome_detail *detail, const struct vdso_image *im
 	}
 	uint64_t index;
 	enum walk_result result = image->gnu_hash.present
-		? gnu_hash_walk(image, name, false, go_accepts, &match, &index)
-		: sysv_hash_walk(image, name, go_accepts, &match, &index);
+		? gnu_hash_walk(image, hash_name, false, go_accepts, &match, &index)
+		: sysv_hash_walk(image, hash_name, go_accepts, &match, &index);
 	if (result == WALK_FOUND) {
 		found_at(detail, image, image->symbols[index].value + (uint64_t)loc->bias);
 		return;
@@ -450,6 +454,10 @@ static void go_lookup(struct outcome_detail *detail, const struct vdso_image *im
 			    walk_result_text(result));
 	else if (match.rejected)
 		set_outcome(detail, OUTCOME_FALLBACK, "%s rejected for %s", name, match.rejected);
+	else if (strcmp(hash_name, name) != 0)
+		set_outcome(detail, OUTCOME_FALLBACK, "%s not found through the %s table: "
+			    "looked up with the hashes of %s", name,
+			    image->gnu_hash.present ? "DT_GNU_HASH" : "DT_HASH", hash_name);
 	else
 		set_outcome(detail, OUTCOME_FALLBACK, "%s not found through the %s table", name,
 			    image->gnu_hash.present ? "DT_GNU_HASH" : "DT_HASH");
@@ -519,9 +527,11 @@ static void bionic_setup(struct located *loc, const struct vdso_image *image)
 }
 
 static void bionic_lookup(struct outcome_detail *detail, const struct vdso_image *image,
-			  const struct located *loc, const char *name, const char *version)
+			  const struct located *loc, const char *name, const char *version,
+			  const char *hash_name)
 {
-	(void)version; /* bionic matches names only */
+	(void)version; /* bionic matches names only, scanning */
+	(void)hash_name;
 	uint64_t count = image->dynsym_section_count;
 	uint64_t entry = view_sym_size(&image->view);
 	for (uint64_t i = 0; i < count; i++) {
@@ -544,8 +554,10 @@ static void bionic_lookup(struct outcome_detail *detail, const struct vdso_image
 /* ---------------- driver ---------------- */
 
 typedef void (*setup_fn)(struct located *, const struct vdso_image *);
+/* lookup(detail, image, loc, symbol, version, hash_name): hash_name is the
+ * name whose hashes the consumer walks the tables with, normally symbol. */
 typedef void (*lookup_fn)(struct outcome_detail *, const struct vdso_image *,
-			  const struct located *, const char *, const char *);
+			  const struct located *, const char *, const char *, const char *);
 
 static const struct {
 	setup_fn setup;
@@ -565,7 +577,8 @@ static void apply_only_with(struct outcome_detail *detail, const struct vdso_ima
 	if (!lookup->only_with || detail->outcome != OUTCOME_USES)
 		return;
 	struct outcome_detail other;
-	models[lookup->consumer].lookup(&other, image, loc, lookup->only_with, lookup->version);
+	models[lookup->consumer].lookup(&other, image, loc, lookup->only_with, lookup->version,
+					lookup->only_with);
 	if (other.outcome != OUTCOME_USES)
 		set_outcome(detail, OUTCOME_FALLBACK, "used only if %s also resolves (%s)",
 			    lookup->only_with, other.reason);
@@ -595,7 +608,8 @@ static void evaluate(struct verdict *verdict, const struct vdso_image *image,
 		if (lookup->consumer == CONSUMER_GLIBC &&
 		    !(lookup->kind == LOOKUP_LATE_DYNAMIC && l == LINK_DYNAMIC))
 			version = NULL;
-		models[lookup->consumer].lookup(detail, image, loc, lookup->symbol, version);
+		models[lookup->consumer].lookup(detail, image, loc, lookup->symbol, version,
+						lookup->hashed_as ? lookup->hashed_as : lookup->symbol);
 		apply_only_with(detail, image, loc, lookup);
 	}
 }

@@ -23,12 +23,15 @@ struct builtin_recipe {
 	const char *const *flags;
 };
 
+/* As Linux's arch/arm64/kernel/vdso/Makefile, down to --hash-style=sysv:
+ * Go 1.19-1.21 look __kernel_clock_gettime up with the wrong hashes and
+ * find it only through a small DT_HASH (check.c, rule hash-quirk). */
 static const char *const aarch64_flags[] = {
 	"-std=gnu11", "-O2", "-mcmodel=tiny", "-fno-common", "-fno-builtin",
 	"-fno-stack-protector", "-ffixed-x18", "-fPIC", "-fno-asynchronous-unwind-tables",
 	"-fno-unwind-tables", "-mbranch-protection=none", "-nostdlib", "-shared",
 	"-Wl,-soname=linux-vdso.so.1", "-Wl,-Bsymbolic", "-Wl,--build-id=sha1", "-Wl,-n",
-	"-Wl,--hash-style=both", "-Wl,--no-undefined", "-Wl,--no-eh-frame-hdr",
+	"-Wl,--hash-style=sysv", "-Wl,--no-undefined", "-Wl,--no-eh-frame-hdr",
 	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
 };
 
