@@ -12,6 +12,8 @@
  * (non-PIE or static-pie) aarch64 ELF PROGRAM, builds a Linux-layout initial
  * stack whose AT_SYSINFO_EHDR is set by include/vdso_auxv.h's
  * vdso_auxv64_set_sysinfo_ehdr, and jumps to the entry with x0 = 0.
+ * $E2E_TZ="MINUTESWEST DSTTIME" publishes that timezone instead of the host's,
+ * so a test can tell the vDSO's answer from the system call's.
  * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
  * page are still mapped.
  *
@@ -484,6 +486,9 @@ int main(int argc, char **argv)
 	tk.coarse_res = (uint32_t)(coarse.tv_sec * NSEC + coarse.tv_nsec);
 	tk.tz_minuteswest = tz.tz_minuteswest;
 	tk.tz_dsttime = tz.tz_dsttime;
+	const char *zone = getenv("E2E_TZ");
+	if (zone && sscanf(zone, "%d %d", &tk.tz_minuteswest, &tk.tz_dsttime) != 2)
+		die("E2E_TZ '%s': expected \"MINUTESWEST DSTTIME\"", zone);
 	vdso_data_init(page);
 	timekeeper_from_host();
 

@@ -1,10 +1,12 @@
 #!/bin/sh
 # End-to-end proof that unmodified static programs use the generated vDSO.
 #
-# Builds the built-in vDSO with `mkvdso build --format=raw`, the user-space
-# "kernel" loader.c, probe.c against glibc (static and static-pie) and musl
-# (static), and probe.go with Go (static), then, for each placement (linked
-# at 0, --prelink) and each address in BASES, runs
+# Builds the built-in vDSO with `mkvdso build --format=raw`, and a prebuilt
+# one (the same sources built by hand, as a kernel author's Makefile would)
+# with `mkvdso build --prebuilt --format=raw`; the user-space "kernel"
+# loader.c, probe.c against glibc (static and static-pie) and musl (static),
+# and probe.go with Go (static).  Then, for each image, each placement
+# (linked at 0, --prelink) and each address in BASES, runs
 #
 #   qemu-aarch64 -strace loader [--no-vdso] vdso.bin BASE probe
 #
@@ -18,6 +20,8 @@
 #     just after, within 1 ms (a _COARSE clock: within its clock_getres
 #     resolution + 1 ms below its fine clock); clock_getres equals the system
 #     call's; the invalid id gives EINVAL; MONOTONIC never goes backwards;
+#     gettimeofday's timezone is the one the loader publishes (musl never
+#     fills it in);
 #   - with --no-vdso (negative control) every call is a system call.
 # Go's runtime threads read CLOCK_MONOTONIC too, and the log does not tell
 # threads apart, so for Go: with the vDSO, no clock system call at all
@@ -29,56 +33,15 @@
 #   MKVDSO=path/to/mkvdso tests/e2e/run.sh      (default: build/tool/mkvdso)
 set -eu
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-here=$root/tests/e2e
-prefix=${CROSS_COMPILE:-aarch64-linux-gnu-}
-MKVDSO=${MKVDSO:-$root/build/tool/mkvdso}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 BASES=${E2E_BASES:-0x7f0000000000 0x5000000000}
 LOOPS=${E2E_LOOPS:-100000}
-musl_specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
-packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user golang-go, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
+# The timezone the loader publishes: not the host's, so that a vDSO that
+# ignored the data page's would be caught.
+E2E_TZ="-330 0"
 
-fail() {
-	echo "e2e: FAIL: $*" >&2
-	exit 1
-}
-
-for tool in "${prefix}gcc" "${prefix}readelf" qemu-aarch64 go awk cmp; do
-	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: $packages)"
-done
-[ -f "$musl_specs" ] || fail "$musl_specs is missing (Debian: $packages)"
-[ -x "$MKVDSO" ] || fail "mkvdso not found at $MKVDSO (build it, or set MKVDSO)"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-echo "# build: loader, probes"
-cflags="-O2 -Wall -Wextra -Werror"
-# shellcheck disable=SC2086
-"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" \
-	-Wl,-Ttext-segment=0x200000000 "$here/loader.c" -o "$tmp/loader" || fail "compiling loader.c"
-# shellcheck disable=SC2086
-"${prefix}gcc" -static $cflags "$here/probe.c" -o "$tmp/probe-glibc" ||
-	fail "compiling probe.c against glibc"
-# shellcheck disable=SC2086
-"${prefix}gcc" -static-pie -fPIE $cflags "$here/probe.c" -o "$tmp/probe-glibc-pie" ||
-	fail "compiling probe.c against glibc (static-pie)"
-# shellcheck disable=SC2086
-"${prefix}gcc" -specs "$musl_specs" -static $cflags "$here/probe.c" -o "$tmp/probe-musl" ||
-	fail "compiling probe.c against musl"
-# Nothing from the network, nothing under $HOME: no module, GOPATH and the
-# build cache in $tmp (E2E_GOCACHE keeps the cache between runs: a cold one
-# recompiles the standard library for arm64, about 20 s).
-(cd "$here" && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GO111MODULE=off GOFLAGS='' GOPROXY=off \
-	GOCACHE="${E2E_GOCACHE:-$tmp/go-cache}" GOPATH="$tmp/go-path" \
-	go build -trimpath -o "$tmp/probe-go" probe.go) || fail "building probe.go with Go"
-# loader.c starts static programs only: Go's default here is ET_EXEC with no
-# PT_INTERP (a -buildmode=pie one would name the dynamic linker).
-"${prefix}readelf" -lhW "$tmp/probe-go" >"$tmp/probe-go.elf" || fail "readelf probe-go"
-if ! grep -q 'Type: *EXEC' "$tmp/probe-go.elf" || grep -q -E 'INTERP|DYNAMIC' "$tmp/probe-go.elf"; then
-	fail "probe-go is not a static non-PIE executable: $(grep -E 'Type:|INTERP|DYNAMIC' "$tmp/probe-go.elf")"
-fi
-echo "  $(go version), probe-go static ET_EXEC"
+e2e_build_programs
 
 clocks="CLOCK_REALTIME CLOCK_MONOTONIC CLOCK_BOOTTIME CLOCK_MONOTONIC_RAW CLOCK_TAI
 CLOCK_REALTIME_COARSE CLOCK_MONOTONIC_COARSE CLOCK_PROCESS_CPUTIME_ID CLOCK_THREAD_CPUTIME_ID 0x2a"
@@ -104,18 +67,6 @@ expected() {
 		i=0
 		while [ "$i" -le "$loops" ]; do echo "clock_gettime(CLOCK_MONOTONIC"; i=$((i + 1)); done
 	fi
-}
-
-# observed STRACE: the same list from qemu's -strace log.  Threads' lines
-# interleave mid-line in that log, so calls are matched anywhere, in order.
-observed() {
-	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1" |
-		awk '/^getppid/ { m++; next }
-		     m != 1 { next }
-		     /^getuid/ { w = 1; next }
-		     /^getgid/ { w = 0; next }
-		     !w { sub(/^gettimeofday.*/, "gettimeofday"); print }
-		     END { if (m != 2) print "MARKERS " m }'
 }
 
 # check_go_syscalls STRACE VDSO(yes|no) LOOPS: probe.go's clock system calls.
@@ -149,10 +100,12 @@ check_go_syscalls() {
 }
 
 # The probe's results (see probe.c for the line formats).
-# check_values OUT TICKS LATE: a _COARSE clock may be TICKS resolutions
-# plus LATE ns (the longest gap between two data-page refreshes) behind.
+# check_values OUT TICKS LATE PROBE(c|go) [ZONE]: a _COARSE clock may be
+# TICKS resolutions plus LATE ns (the longest gap between two data-page
+# refreshes) behind; probe.c also reports gettimeofday's timezone (a Z
+# line): ZONE ("MINUTESWEST DSTTIME") if given, else the system call's.
 check_values() {
-	awk -v tol=1000000 -v coarse_ticks="$2" -v late="${3:-0}" '
+	awk -v tol=1000000 -v coarse_ticks="$2" -v late="${3:-0}" -v probe="$4" -v zone="$5" '
 	function bad(msg) { print "  FAIL " msg; failed++ }
 	$1 == "R" { res[$2] = $7 + $6 * 1e9
 		if ($2 == "INVALID") { if ($4 != -1 || $5 != 22) bad("clock_getres(INVALID): rc " $4 " errno " $5 ", expected EINVAL") }
@@ -161,6 +114,9 @@ check_values() {
 	$1 == "T" { t[++n] = $0; next }
 	$1 == "M" { if ($3 != 0 || $4 != 0) bad("MONOTONIC loop: " $3 " errors, " $4 " backwards in " $2); else loops = $2; next }
 	$1 == "V" { vdso = $2; next }
+	$1 == "Z" { want = zone == "" ? $6 " " $7 : zone
+		if ($3 != 0 || $4 " " $5 != want) bad("gettimeofday timezone: rc " $3 ", " $4 " min west, dst " $5 "; expected " want)
+		zones++; next }
 	END {
 		for (i = 1; i <= n; i++) {
 			split(t[i], f, " ")
@@ -181,6 +137,7 @@ check_values() {
 			} else if (-below > worst_coarse) worst_coarse = -below
 		}
 		if (loops == "") bad("no M line")
+		if (probe == "c" && zones != 1) bad("no Z line")
 		printf "  AT_SYSINFO_EHDR %s; %d results, %d bad; %d fine ones at worst %+.1f us outside [before, after] (widest bracket %.1f us); coarse at most %.1f us behind its fine clock; MONOTONIC x%d never backwards\n", vdso, n, failed, fine, worst_out / 1e3, widest / 1e3, worst_coarse / 1e3, loops
 		exit failed > 0
 	}' "$1"
@@ -190,7 +147,7 @@ check_values() {
 # calls are exactly the expected ones.
 check_libc_syscalls() {
 	expected "$2" "$3" "$4" >"$tmp/$1.want"
-	observed "$tmp/$1.strace" >"$tmp/$1.got"
+	e2e_observed "$tmp/$1.strace" >"$tmp/$1.got"
 	if ! cmp -s "$tmp/$1.want" "$tmp/$1.got"; then
 		echo "  system calls between the markers, expected vs observed:" >&2
 		diff "$tmp/$1.want" "$tmp/$1.got" >&2 || true
@@ -231,7 +188,7 @@ run() {
 	[ "$vdso" = yes ] || opt=--no-vdso
 	status=0
 	# shellcheck disable=SC2086
-	E2E_TICK_LOG="$tmp/$name.tick" qemu-aarch64 -D "$tmp/$name.strace" -strace \
+	E2E_TICK_LOG="$tmp/$name.tick" E2E_TZ=$E2E_TZ qemu-aarch64 -D "$tmp/$name.strace" -strace \
 		"$tmp/loader" $opt "$image" "$base" \
 		"$probe" "$loops" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 	if [ "$status" -ne 0 ]; then
@@ -255,7 +212,13 @@ run() {
 	late=0
 	[ "$vdso" = yes ] && late=$(cat "$tmp/$name.tick" 2>/dev/null || echo 0)
 	echo "  longest data-page refresh gap: $((late / 1000)) us"
-	check_values "$tmp/$name.out" "$ticks" "$late" || { cat "$tmp/$name.out" >&2; fail "$name: wrong values"; }
+	kind=c
+	[ "$libc" = go ] && kind=go
+	zone=""
+	[ "$vdso" = yes ] && zone=$E2E_TZ
+	# musl's gettimeofday never writes the timezone: probe.c's -1 stays.
+	[ "$libc" = musl ] && zone="-1 -1"
+	check_values "$tmp/$name.out" "$ticks" "$late" "$kind" "$zone" || { cat "$tmp/$name.out" >&2; fail "$name: wrong values"; }
 }
 
 # try NAME ...: run, in a subshell so that one failing run (fail exits) is
@@ -270,19 +233,25 @@ try() {
 	[ "$status" -eq 0 ] || failed="$failed $1"
 }
 
-for mode in linked-at-0 prelink; do
-	for base in $BASES; do
-		dir=$tmp/vdso-$mode-$base
-		popt=""
-		[ "$mode" = prelink ] && popt=--prelink
-		# shellcheck disable=SC2086
-		(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw $popt \
-			-o "$dir") || fail "mkvdso build --base=$base $popt"
-		cmp -s "$dir/vdso_auxv.h" "$root/include/vdso_auxv.h" ||
-			fail "mkvdso build shipped a vdso_auxv.h that differs from include/"
-		for libc in glibc glibc-pie musl go; do
-			l=${libc%-pie}
-			try "$libc-$mode-$base" "$dir/vdso.bin" "$base" "$tmp/probe-$libc" "$l" yes "$LOOPS"
+e2e_handmade sysv "$tmp/prebuilt.so"
+for image in builtin prebuilt; do
+	input=""
+	[ $image = prebuilt ] && input=--prebuilt="$tmp/prebuilt.so"
+	for mode in linked-at-0 prelink; do
+		for base in $BASES; do
+			dir=$tmp/vdso-$image-$mode-$base
+			popt=""
+			[ "$mode" = prelink ] && popt=--prelink
+			# shellcheck disable=SC2086
+			(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw \
+				$popt $input -o "$dir") || fail "mkvdso build --base=$base $popt $input"
+			cmp -s "$dir/vdso_auxv.h" "$root/include/vdso_auxv.h" ||
+				fail "mkvdso build shipped a vdso_auxv.h that differs from include/"
+			for libc in glibc glibc-pie musl go; do
+				l=${libc%-pie}
+				try "$libc-$image-$mode-$base" "$dir/vdso.bin" "$base" "$tmp/probe-$libc" \
+					"$l" yes "$LOOPS"
+			done
 		done
 	done
 done
@@ -290,7 +259,7 @@ done
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"
 base=${BASES%% *}
 for libc in glibc glibc-pie musl go; do
-	try "$libc-no-vdso" "$tmp/vdso-linked-at-0-$base/vdso.bin" "$base" "$tmp/probe-$libc" \
+	try "$libc-no-vdso" "$tmp/vdso-builtin-linked-at-0-$base/vdso.bin" "$base" "$tmp/probe-$libc" \
 		"${libc%-pie}" no 3
 done
 

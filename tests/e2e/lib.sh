@@ -1,0 +1,110 @@
+# Shared by the end-to-end scripts (run.sh, verdicts.sh): the tools they
+# need, the programs they build, and how they read qemu's -strace log.
+# Sourced after `here` is set to tests/e2e; sets root, prefix, MKVDSO, tmp.
+
+root=$(cd "$here/../.." && pwd)
+prefix=${CROSS_COMPILE:-aarch64-linux-gnu-}
+MKVDSO=${MKVDSO:-$root/build/tool/mkvdso}
+musl_specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
+packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user golang-go, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
+
+fail() {
+	echo "e2e: FAIL: $*" >&2
+	exit 1
+}
+
+for tool in "${prefix}gcc" "${prefix}readelf" qemu-aarch64 go awk cmp join dpkg-query; do
+	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: $packages)"
+done
+[ -f "$musl_specs" ] || fail "$musl_specs is missing (Debian: $packages)"
+[ -x "$MKVDSO" ] || fail "mkvdso not found at $MKVDSO (build it, or set MKVDSO)"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# e2e_build_programs: $tmp/loader, and probe.c as $tmp/probe-glibc (static),
+# $tmp/probe-glibc-pie (static-pie) and $tmp/probe-musl, probe.go as
+# $tmp/probe-go (static, GOARCH=arm64).
+e2e_build_programs() {
+	echo "# build: loader, probes"
+	cflags="-O2 -Wall -Wextra -Werror"
+	# shellcheck disable=SC2086
+	"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" \
+		-Wl,-Ttext-segment=0x200000000 "$here/loader.c" -o "$tmp/loader" ||
+		fail "compiling loader.c"
+	# shellcheck disable=SC2086
+	"${prefix}gcc" -static $cflags "$here/probe.c" -o "$tmp/probe-glibc" ||
+		fail "compiling probe.c against glibc"
+	# shellcheck disable=SC2086
+	"${prefix}gcc" -static-pie -fPIE $cflags "$here/probe.c" -o "$tmp/probe-glibc-pie" ||
+		fail "compiling probe.c against glibc (static-pie)"
+	# shellcheck disable=SC2086
+	"${prefix}gcc" -specs "$musl_specs" -static $cflags "$here/probe.c" -o "$tmp/probe-musl" ||
+		fail "compiling probe.c against musl"
+	# Nothing from the network, nothing under $HOME: no module, GOPATH and the
+	# build cache in $tmp (E2E_GOCACHE keeps the cache between runs: a cold one
+	# recompiles the standard library for arm64, about 20 s).
+	(cd "$here" && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GO111MODULE=off GOFLAGS='' \
+		GOPROXY=off GOCACHE="${E2E_GOCACHE:-$tmp/go-cache}" GOPATH="$tmp/go-path" \
+		go build -trimpath -o "$tmp/probe-go" probe.go) || fail "building probe.go with Go"
+	# loader.c starts static programs only: Go's default here is ET_EXEC with
+	# no PT_INTERP (a -buildmode=pie one would name the dynamic linker).
+	"${prefix}readelf" -lhW "$tmp/probe-go" >"$tmp/probe-go.elf" || fail "readelf probe-go"
+	if ! grep -q 'Type: *EXEC' "$tmp/probe-go.elf" || grep -q -E 'INTERP|DYNAMIC' "$tmp/probe-go.elf"; then
+		fail "probe-go is not a static non-PIE executable: $(grep -E 'Type:|INTERP|DYNAMIC' "$tmp/probe-go.elf")"
+	fi
+	echo "  $(go version), probe-go static ET_EXEC"
+}
+
+# e2e_handmade STYLE OUT: the built-in vDSO's sources built by hand, the way
+# a kernel author's own Makefile would (other flags than mkvdso's, no strip),
+# linked with --hash-style=STYLE: a prebuilt image nobody placed.
+e2e_handmade() {
+	"${prefix}gcc" -O2 -fPIC -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-mbranch-protection=none -nostdlib -shared -Wl,-T,"$root/linker.ld" \
+		-Wl,--hash-style="$1" -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=sha1 \
+		-Wl,-Bsymbolic -Wl,-n -Wl,--no-undefined "-I$root/vdso/include" \
+		"$root"/vdso/aarch64/*.S "$root"/vdso/aarch64/*.c -o "$2" ||
+		fail "building the vDSO by hand (--hash-style=$1)"
+}
+
+# e2e_go_version: the installed Go release, as "1.19.8".
+e2e_go_version() {
+	go env GOVERSION | sed 's/^go//'
+}
+
+# e2e_observed STRACE: the clock system calls between the probe's two getppid
+# markers, outside its getuid...getgid reference windows, one per line, as
+# "clock_gettime(CLOCK_MONOTONIC", "gettimeofday", ...  Threads' lines
+# interleave mid-line in qemu's log, so calls are matched anywhere, in order.
+e2e_observed() {
+	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1" |
+		awk '/^getppid/ { m++; next }
+		     m != 1 { next }
+		     /^getuid/ { w = 1; next }
+		     /^getgid/ { w = 0; next }
+		     !w { sub(/^gettimeofday.*/, "gettimeofday"); print }
+		     END { if (m != 2) print "MARKERS " m }'
+}
+
+# e2e_functions CONSUMER: the vDSO functions CONSUMER looks up on aarch64
+# that its probe calls (musl's gettimeofday is its clock_gettime; Go's
+# time.Now is its only vDSO call; clock_getres only glibc sends to the vDSO).
+e2e_functions() {
+	case $1 in
+	glibc) echo __kernel_clock_gettime __kernel_gettimeofday __kernel_clock_getres ;;
+	musl | go) echo __kernel_clock_gettime ;;
+	*) fail "no probe for $1" ;;
+	esac
+}
+
+# e2e_syscall_of FUNCTION: the system call the probe's libc makes instead of
+# calling FUNCTION in the vDSO (every probe reads CLOCK_MONOTONIC).
+e2e_syscall_of() {
+	case $1 in
+	__kernel_clock_gettime) echo "clock_gettime(CLOCK_MONOTONIC" ;;
+	__kernel_gettimeofday) echo gettimeofday ;;
+	__kernel_clock_getres) echo "clock_getres(CLOCK_MONOTONIC" ;;
+	*) fail "no system call known for $1" ;;
+	esac
+}

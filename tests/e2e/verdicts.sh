@@ -1,0 +1,154 @@
+#!/bin/sh
+# The verdict table: `mkvdso inspect`'s per-consumer verdicts against what
+# unmodified static programs really do with the same images.
+#
+# The built-in vDSO is built for BASE (linked, as Linux's arm64 one, with
+# DT_HASH only), linked again by hand with other hash tables, and damaged,
+# one property at a time, by tests/fixtures/vdso-mutate, the way kernel
+# authors get it wrong:
+#
+#   good                               nothing changed (every consumer uses it)
+#   hash-style=both                    DT_HASH and DT_GNU_HASH (Go 1.19-1.21
+#                                      look in the second with wrong hashes)
+#   hash-style=gnu                     DT_GNU_HASH only (musl needs DT_HASH)
+#   drop-hash                          no hash table at all
+#   drop-versions                      no DT_VERSYM/DT_VERDEF/DT_VERDEFNUM
+#                                      (linked without a version script)
+#   version-name=LINUX_2.6             the version node has x86_64's name
+#   hide=__kernel_clock_gettime        that symbol STV_HIDDEN in .dynsym
+#   hide=__kernel_gettimeofday         ... and this one
+#   drop-versym                        version definitions without DT_VERSYM
+#   bad-vd-hash                        the version's vd_hash off by one bit
+#   unversion=__kernel_clock_gettime   that symbol VER_NDX_GLOBAL in .gnu.version
+#   abs=__kernel_clock_gettime         that symbol SHN_ABS (an absolute address)
+#   no-dynamic                         no PT_DYNAMIC program header
+#
+# For each image and each probe (tests/e2e/probe.c against glibc and musl,
+# tests/e2e/probe.go with Go), the program runs under the user-space kernel
+# (loader.c) in `qemu-aarch64 -strace`, and what it did with each function
+# its libc looks up is read off the system calls between its markers:
+#
+#   crash     the program did not exit 0 or printed no results
+#   fallback  the function's system call was made (clock_gettime of REALTIME
+#             or MONOTONIC, gettimeofday, clock_getres of MONOTONIC)
+#   uses      none was: the vDSO answered
+#
+# Nothing here needs placing: every image is linked at 0 and has no
+# relocations, so the loader maps the file as it is.
+# `mkvdso inspect`'s verdict for a static program, for the release rows that
+# cover the installed libc, Go and their versions, must be the same word for
+# every function.  A program that crashed must have a crash verdict for one
+# of its functions; one that did not must have none.  Bionic cannot run here.
+#
+#   MKVDSO=... VDSO_MUTATE=... tests/e2e/verdicts.sh
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+VDSO_MUTATE=${VDSO_MUTATE:-$root/build/tests/fixtures/vdso-mutate}
+[ -x "$VDSO_MUTATE" ] || fail "vdso-mutate not found at $VDSO_MUTATE (set VDSO_MUTATE)"
+base=0x7f0000000000
+variants="good hash-style=both hash-style=gnu drop-hash drop-versions version-name=LINUX_2.6 hide=__kernel_clock_gettime
+hide=__kernel_gettimeofday drop-versym bad-vd-hash unversion=__kernel_clock_gettime
+abs=__kernel_clock_gettime no-dynamic"
+
+e2e_build_programs
+
+# The release each consumer here is, from the packages that provide it.
+package_version() {
+	v=$(dpkg-query -W -f '${Version}' "$1" 2>/dev/null) || fail "package $1 is not installed"
+	echo "$v" | sed -E 's/^[0-9]+://; s/[-+~].*//'
+}
+glibc_version=$(package_version libc6-dev-arm64-cross)
+musl_version=$(package_version musl-dev:arm64)
+go_version=$(e2e_go_version)
+echo "# consumers: glibc $glibc_version, musl $musl_version, go $go_version"
+
+(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw -o "$tmp/built") ||
+	fail "mkvdso build --base=$base"
+
+# inspect_verdicts IMAGE: "CONSUMER FUNCTION OUTCOME" for static programs, for
+# the release rows that cover the versions installed here.
+inspect_verdicts() {
+	status=0
+	"$MKVDSO" inspect --arch=aarch64 --libc=musl,glibc,go "$1" >"$tmp/inspect.txt" || status=$?
+	[ "$status" -le 1 ] || fail "mkvdso inspect $1: exit $status"
+	awk -v glibc="$glibc_version" -v musl="$musl_version" -v go="$go_version" '
+	function cmp(a, b,   x, y, n, i) {	# numeric dotted-version compare
+		n = split(a, x, "."); split(b, y, ".")
+		if (length(y) > n) n = length(y)
+		for (i = 1; i <= n; i++)
+			if (x[i] + 0 != y[i] + 0) return x[i] + 0 < y[i] + 0 ? -1 : 1
+		return 0
+	}
+	function covers(range, v,   r) {	# "A+", "A-B" or "A"
+		if (range ~ /\+$/) return cmp(v, substr(range, 1, length(range) - 1)) >= 0
+		if (split(range, r, "-") == 2) return cmp(v, r[1]) >= 0 && cmp(v, r[2]) <= 0
+		return cmp(v, range) == 0
+	}
+	/^Consumers/ { on = 1; next }
+	on && NF == 0 { on = 0 }
+	on && ($1 == "musl" || $1 == "glibc" || $1 == "go") {
+		v = $1 == "glibc" ? glibc : $1 == "musl" ? musl : go
+		if (!covers($2, v)) next
+		fn = $3; sub(/@.*/, "", fn)
+		print $1, fn, ($4 == "static:" ? $5 : $4)
+	}' "$tmp/inspect.txt"
+}
+
+# observe NAME IMAGE PROBE CONSUMER: what the program did, "CONSUMER FUNCTION OUTCOME".
+observe() {
+	name=$1 image=$2 probe=$3 consumer=$4
+	status=0
+	qemu-aarch64 -D "$tmp/$name.strace" -strace "$tmp/loader" "$image" "$base" "$probe" 3 \
+		>"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
+	[ "$status" -ne 2 ] || { cat "$tmp/$name.err" >&2; fail "$name: the loader could not start it"; }
+	crashed=no
+	if [ "$status" -ne 0 ] || ! grep -q '^M ' "$tmp/$name.out"; then
+		crashed=yes
+	fi
+	e2e_observed "$tmp/$name.strace" >"$tmp/$name.calls"
+	for fn in $(e2e_functions "$consumer"); do
+		if [ $crashed = yes ]; then
+			outcome=crash
+		elif grep -q -x -F "$(e2e_syscall_of "$fn")" "$tmp/$name.calls"; then
+			outcome=fallback
+		else
+			outcome=uses
+		fi
+		echo "$consumer $fn $outcome"
+	done
+}
+
+printf '%-32s %-6s %-24s %-9s %-9s\n' image consumer function inspect observed
+bad=0
+for variant in $variants; do
+	image=$tmp/$variant.bin
+	if [ "$variant" = good ]; then
+		cp "$tmp/built/vdso.bin" "$image"
+	elif [ "${variant%%=*}" = hash-style ]; then
+		e2e_handmade "${variant#*=}" "$image"
+	else
+		"$VDSO_MUTATE" "$variant" "$tmp/built/vdso.bin" "$image" || fail "vdso-mutate $variant"
+	fi
+	# A crash verdict for one function is a crash of the whole program.
+	inspect_verdicts "$image" | awk '{ row[NR] = $0; c[NR] = $1; if ($3 == "crash") dead[$1] = 1 }
+		END { for (i = 1; i <= NR; i++) { split(row[i], f, " ")
+			print f[1], f[2], (c[i] in dead ? "crash" : f[3]) } }' >"$tmp/predicted"
+	: >"$tmp/seen"
+	for consumer in glibc musl go; do
+		observe "$variant-$consumer" "$image" "$tmp/probe-$consumer" "$consumer" >>"$tmp/seen"
+	done
+	# Every row of either side; a function only one side names is a mismatch.
+	awk '{ print $1 ":" $2, $3 }' "$tmp/predicted" | sort >"$tmp/p"
+	awk '{ print $1 ":" $2, $3 }' "$tmp/seen" | sort >"$tmp/s"
+	join -a 1 -a 2 -e - -o 0,1.2,2.2 "$tmp/p" "$tmp/s" >"$tmp/rows"
+	while read -r key predicted seen; do
+		verdict=ok
+		[ "$predicted" = "$seen" ] || { verdict=WRONG; bad=$((bad + 1)); }
+		printf '%-32s %-6s %-24s %-9s %-9s %s\n' "$variant" "${key%%:*}" "${key#*:}" \
+			"$predicted" "$seen" "$verdict"
+	done <"$tmp/rows"
+done
+[ "$bad" -eq 0 ] || fail "$bad verdicts differ from what the programs did"
+echo "verdicts: PASS"
