@@ -41,16 +41,28 @@
 # of its functions; one that did not must have none.  Bionic cannot run here.
 #
 #   MKVDSO=... VDSO_MUTATE=... tests/e2e/verdicts.sh
+#   MKVDSO=... tests/e2e/verdicts.sh IMAGE.so...     (your own images)
+#
+# Given images, the table is made for them instead: each is placed for BASE
+# with `mkvdso build --prebuilt --format=raw` when mkvdso accepts it, else
+# mapped as it is (which works for an image linked at 0 without relocations).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-VDSO_MUTATE=${VDSO_MUTATE:-$root/build/tests/fixtures/vdso-mutate}
-[ -x "$VDSO_MUTATE" ] || fail "vdso-mutate not found at $VDSO_MUTATE (set VDSO_MUTATE)"
 base=0x7f0000000000
-variants="good hash-style=both hash-style=gnu drop-hash drop-versions version-name=LINUX_2.6 hide=__kernel_clock_gettime
-hide=__kernel_gettimeofday drop-versym bad-vd-hash unversion=__kernel_clock_gettime
-abs=__kernel_clock_gettime no-dynamic"
+if [ $# -gt 0 ]; then
+	for image in "$@"; do
+		[ -f "$image" ] || fail "$image: no such file"
+	done
+	variants=$(seq $#)
+else
+	VDSO_MUTATE=${VDSO_MUTATE:-$root/build/tests/fixtures/vdso-mutate}
+	[ -x "$VDSO_MUTATE" ] || fail "vdso-mutate not found at $VDSO_MUTATE (set VDSO_MUTATE)"
+	variants="good hash-style=both hash-style=gnu drop-hash drop-versions version-name=LINUX_2.6
+hide=__kernel_clock_gettime hide=__kernel_gettimeofday drop-versym bad-vd-hash
+unversion=__kernel_clock_gettime abs=__kernel_clock_gettime no-dynamic"
+fi
 
 e2e_build_programs
 
@@ -124,7 +136,18 @@ printf '%-32s %-6s %-24s %-9s %-9s\n' image consumer function inspect observed
 bad=0
 for variant in $variants; do
 	image=$tmp/$variant.bin
-	if [ "$variant" = good ]; then
+	if [ $# -gt 0 ]; then	# the user's image number $variant
+		eval "given=\${$variant}"
+		# shellcheck disable=SC2154
+		if "$MKVDSO" build -q --prebuilt="$given" --base="$base" --format=raw \
+			-o "$tmp/given-$variant" 2>"$tmp/given-$variant.err"; then
+			cp "$tmp/given-$variant/vdso.bin" "$image"
+			echo "# $variant: $given, placed for $base by mkvdso build"
+		else
+			cp "$given" "$image"
+			echo "# $variant: $given, as it is (mkvdso build refused it: $(head -n 1 "$tmp/given-$variant.err"))"
+		fi
+	elif [ "$variant" = good ]; then
 		cp "$tmp/built/vdso.bin" "$image"
 	elif [ "${variant%%=*}" = hash-style ]; then
 		e2e_handmade "${variant#*=}" "$image"
