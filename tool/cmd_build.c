@@ -296,14 +296,27 @@ static int render_output(struct outputs *outs, const char *path, renderer render
 	return EXIT_TROUBLE;
 }
 
+/* DIR/NAMESUFFIX into out, or a message and false when it does not fit:
+ * a cut path would name another file. */
+static bool join_path(char (*out)[PATH_MAX], const char *dir, const char *name,
+		      const char *suffix)
+{
+	int n = snprintf(*out, sizeof *out, "%s/%s%s", dir, name, suffix);
+	if (n >= 0 && (size_t)n < sizeof *out)
+		return true;
+	diag_error(dir, "the path %s/%s%s is longer than the system allows (%d bytes)", dir,
+		   name, suffix, PATH_MAX - 1);
+	return false;
+}
+
 static int copy_data_file(struct outputs *outs, const char *dir, const char *data_dir,
 			  const char *relative, const char *file)
 {
 	char source[PATH_MAX], target[PATH_MAX];
 	unsigned char *bytes;
 	size_t size;
-	snprintf(source, sizeof source, "%s/%s", data_dir, relative);
-	snprintf(target, sizeof target, "%s/%s", dir, file);
+	if (!join_path(&source, data_dir, relative, "") || !join_path(&target, dir, file, ""))
+		return EXIT_TROUBLE;
 	int status = read_input(source, 1 << 20, &bytes, &size);
 	if (status != EXIT_OK)
 		return EXIT_TROUBLE;
@@ -359,8 +372,8 @@ static int emit_all(const struct build_args *args, const struct emit_input *in,
 	for (size_t i = 0; status == EXIT_OK && i < sizeof writers / sizeof writers[0]; i++) {
 		if (!(args->formats & writers[i].formats))
 			continue;
-		snprintf(path, sizeof path, "%s/%s%s", dir, args->name, writers[i].suffix);
-		status = render_output(&outs, path, writers[i].render, in, NULL, 0);
+		status = join_path(&path, dir, args->name, writers[i].suffix)
+			 ? render_output(&outs, path, writers[i].render, in, NULL, 0) : EXIT_TROUBLE;
 	}
 	if (status == EXIT_OK)
 		status = copy_data_file(&outs, dir, data_dir, "include/vdso_auxv.h", "vdso_auxv.h");

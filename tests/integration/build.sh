@@ -108,6 +108,19 @@ expect_status 2 "linker failure" "$MKVDSO" build --base=0x400000000 -T "$tmp/bad
 expect_grep "mkvdso: aarch64-linux-gnu-gcc exited with status" "$tmp/err" "compiler failure message"
 [ -e "$tmp/lf" ] && fail "a failed compile wrote outputs"
 
+# An output folder so deep that an output's path would not fit PATH_MAX
+# (4096): refused, not cut short into another file's name.
+deep=$tmp
+while [ ${#deep} -lt 4088 ]; do
+	n=$((4088 - ${#deep}))
+	[ $n -gt 200 ] && n=200
+	deep=$deep/$(printf '%0*d' $n 0)
+done
+mkdir -p "$deep" || fail "mkdir -p a ${#deep}-byte path"
+expect_status 2 "a too deep output folder" "$MKVDSO" build --base=0x400000000 -o "$deep"
+expect_grep "longer than the system allows" "$tmp/err" "a too deep output folder"
+[ -z "$(ls -A "$deep")" ] || fail "a too deep output folder got files: $(ls -A "$deep")"
+
 # Usage.
 expect_status 64 "no --base" "$MKVDSO" build -o "$tmp/x"
 expect_status 64 "bad format" "$MKVDSO" build --base=0x400000000 --format=elf
