@@ -1,8 +1,8 @@
 /* emit: writers that turn a placed image and its metadata into what a kernel
- * build embeds.  Each writer renders into a memory buffer; the build command
- * writes every buffer to disk only after all of them succeeded, so a failure
- * never leaves half the outputs behind.  Output is a pure function of the
- * input: no dates, paths or host names. */
+ * build embeds.  Each writer renders into a buffer that streams into an
+ * unnamed output file (io.h); the build command names the files only after
+ * all of them succeeded, so a failure never leaves half the outputs behind.
+ * Output is a pure function of the input: no dates, paths or host names. */
 #ifndef MKVDSO_EMIT_H
 #define MKVDSO_EMIT_H
 

@@ -35,8 +35,9 @@ bool parse_number(const char *text, uint64_t *out);
  * EXIT_INVALID for a file over the limit). */
 int read_input(const char *path, size_t max_size, unsigned char **bytes, size_t *size);
 
-/* Writes bytes to path through a temporary file in the same folder that is
- * renamed into place, so path is never half-written; "-" is stdout. */
+/* Writes bytes to path through an unnamed file in the same folder that is
+ * named and renamed into place only when complete (io.h), so path is never
+ * half-written; "-" is stdout. */
 int write_output_atomic(const char *path, const void *bytes, size_t size);
 
 int cmd_build(struct mkvdso_ctx *ctx, int argc, char **argv);
