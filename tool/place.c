@@ -49,10 +49,23 @@ static void put_uint(const struct vdso_image *image, struct placement *out, uint
 		     unsigned size, uint64_t value)
 {
 	if (offset > out->size || size > out->size - offset) {
-		if (!out->write_past_end)
+		if (!out->write_past_end && !out->written_twice)
 			out->bad_offset = offset;
 		out->write_past_end = true;
 		return;
+	}
+	/* A field that two tables claim (overlapping symbol tables, a
+	 * relocation aimed at a header) would be moved twice: refuse it.  This
+	 * also bounds the work: the first overlap ends the placement. */
+	for (unsigned i = 0; i < size; i++) {
+		uint64_t at = offset + i;
+		if (out->written[at / 8] & (1u << at % 8)) {
+			if (!out->write_past_end && !out->written_twice)
+				out->bad_offset = offset;
+			out->written_twice = true;
+			return;
+		}
+		out->written[at / 8] |= (unsigned char)(1u << at % 8);
 	}
 	for (unsigned i = 0; i < size; i++) {
 		unsigned shift = 8 * (image->view.big_endian ? size - 1 - i : i);
@@ -182,8 +195,8 @@ static bool prelink(const struct vdso_image *image, struct placement *out, uint6
 		if (sec->type != SHT_SYMTAB || !view_contains(v, sec->offset, sec->size) ||
 		    sec->offset + sec->size > v->file_size)
 			continue;
-		for (uint64_t at = sec->offset; at + view_sym_size(v) <= sec->offset + sec->size;
-		     at += view_sym_size(v)) {
+		for (uint64_t at = sec->offset; at + view_sym_size(v) <= sec->offset + sec->size &&
+		     !out->written_twice; at += view_sym_size(v)) {
 			GElf_Sym sym;
 			view_sym(v, at, &sym);
 			if (sym.st_shndx != SHN_UNDEF && sym.st_shndx < SHN_LORESERVE &&
@@ -211,6 +224,12 @@ bool place_image(const struct vdso_image *image, const struct arch_contract *arc
 		return false;
 	}
 	memcpy(out->bytes, image->view.bytes, out->size);
+	out->written = calloc(out->size / 8 + 1, 1);
+	if (!out->written) {
+		snprintf(error, error_size, "out of memory");
+		placement_free(out);
+		return false;
+	}
 	out->base = base;
 	out->prelinked = prelink_mode;
 	/* The ELF header is mapped at base; an address A then lives at
@@ -222,17 +241,23 @@ bool place_image(const struct vdso_image *image, const struct arch_contract *arc
 		placement_free(out);
 		return false;
 	}
-	if (out->write_past_end) {
-		snprintf(error, error_size, "a field to rewrite at offset %#" PRIx64
-			 " lies past the end of the file (%zu bytes)", out->bad_offset, out->size);
+	if (out->write_past_end || out->written_twice) {
+		snprintf(error, error_size, out->written_twice
+			 ? "the field at offset %#" PRIx64 " would be rewritten twice: two tables "
+			   "(symbol tables, relocations, headers) overlap there"
+			 : "a field to rewrite at offset %#" PRIx64 " lies past the end of the file",
+			 out->bad_offset);
 		placement_free(out);
 		return false;
 	}
+	free(out->written);
+	out->written = NULL;
 	return true;
 }
 
 void placement_free(struct placement *placement)
 {
 	free(placement->bytes);
+	free(placement->written);
 	memset(placement, 0, sizeof *placement);
 }

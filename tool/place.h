@@ -20,7 +20,9 @@ struct placement {
 	bool prelinked;
 	size_t relocations_applied;
 	bool write_past_end;     /* a field to rewrite was not in the file */
+	bool written_twice;      /* two tables share a field: refused, never added twice */
 	uint64_t bad_offset;
+	unsigned char *written;  /* a bit per byte already rewritten; freed by place_image */
 };
 
 /* Checks base for arch (page-aligned, in user space, below 4 GiB for a

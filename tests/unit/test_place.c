@@ -219,6 +219,37 @@ static void test_field_past_the_file(void **state)
 	unload(&l);
 }
 
+/* --prelink moves every symbol value of .dynsym and of every SHT_SYMTAB.
+ * An image whose .dynsym is also typed SHT_SYMTAB would have each value
+ * moved twice (and a file of many whole-file SHT_SYMTABs would cost
+ * sections x symbols): refused at the first field claimed twice. */
+static void test_field_rewritten_twice(void **state)
+{
+	(void)state;
+	struct loaded l;
+	struct placement p;
+	char error[256] = "";
+	load_fixture(&l, "aarch64", "good");
+	size_t dynsym = SIZE_MAX;
+	for (size_t i = 0; i < l.image.section_count; i++)
+		if (l.image.sections[i].type == SHT_DYNSYM)
+			dynsym = i;
+	assert_true(dynsym != SIZE_MAX);
+	uint64_t sh_type = l.image.ehdr.e_shoff + dynsym * l.image.ehdr.e_shentsize + 4;
+	image_free(&l.image);
+	assert_true(sh_type + 4 <= l.size);
+	l.bytes[sh_type] = SHT_SYMTAB;	/* little-endian; the upper bytes are 0 */
+	assert_int_equal(image_load(&l.image, "dynsym-as-symtab", l.bytes, l.size, error,
+				    sizeof error), IMAGE_OK);
+	assert_false(place_image(&l.image, l.arch, 0x400000000, true, &p, error, sizeof error));
+	assert_non_null(strstr(error, "rewritten twice"));
+	assert_null(p.bytes);
+	/* Default mode rewrites no symbol value: nothing is claimed twice. */
+	assert_true(place_image(&l.image, l.arch, 0x400000000, false, &p, error, sizeof error));
+	placement_free(&p);
+	unload(&l);
+}
+
 static void test_bases(void **state)
 {
 	(void)state;
@@ -249,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_symbol_relocations_refused),
 		cmocka_unit_test(test_unknown_tag_refused),
 		cmocka_unit_test(test_field_past_the_file),
+		cmocka_unit_test(test_field_rewritten_twice),
 		cmocka_unit_test(test_bases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
