@@ -1,7 +1,7 @@
 /*
  * loader.c: plays the kernel's part of execve for the end-to-end proof.
  *
- *   loader [--no-vdso] VDSO.bin BASE PROGRAM [ARGS...]
+ *   loader [--no-vdso] [--trap-insn=WORD] VDSO.bin BASE PROGRAM [ARGS...]
  *
  * A static aarch64 program run under qemu-aarch64 (which gives its guests no
  * vDSO of its own).  It maps the raw vDSO image (`mkvdso build
@@ -12,6 +12,12 @@
  * (non-PIE or static-pie) aarch64 ELF PROGRAM, builds a Linux-layout initial
  * stack whose AT_SYSINFO_EHDR is set by include/vdso_auxv.h's
  * vdso_auxv64_set_sysinfo_ehdr, and jumps to the entry with x0 = 0.
+ * --trap-insn=WORD plays a kernel that traps system calls its own way (a
+ * vDSO built with `mkvdso build --syscall-insn=WORD`): the undefined
+ * instruction WORD raises SIGILL, and a handler installed here makes the
+ * system call x8 names with x0-x5, puts the result in x0, steps over the
+ * instruction, and counts it in $E2E_TRAP_LOG.  Any other SIGILL kills the
+ * program as usual.
  * $E2E_TZ="MINUTESWEST DSTTIME" publishes that timezone instead of the host's,
  * so a test can tell the vDSO's answer from the system call's.
  * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
@@ -39,6 +45,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "vdso_auxv.h"
@@ -441,6 +448,73 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 	return (uint64_t)(uintptr_t)sp;
 }
 
+/* --- a kernel that traps system calls its own way --- */
+
+static uint32_t trap_insn;
+static int trap_log_fd = -1;
+static unsigned long traps;
+
+/* Raw: the handler runs on the program's thread, whose TLS (errno) is the
+ * program's libc's, not ours. */
+static long raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a0;
+	register long x1 __asm__("x1") = a1;
+	register long x2 __asm__("x2") = a2;
+	register long x3 __asm__("x3") = a3;
+	register long x4 __asm__("x4") = a4;
+	register long x5 __asm__("x5") = a5;
+	__asm__ __volatile__("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4),
+			     "r"(x5) : "memory");
+	return x0;
+}
+
+static void on_sigill(int sig, siginfo_t *info, void *context)
+{
+	ucontext_t *uc = context;
+	uint64_t pc = uc->uc_mcontext.pc;
+	if (trap_insn == 0 || *(const uint32_t *)(uintptr_t)pc != trap_insn) {
+		/* Not ours: die of it, as without a handler.  The kernel's
+		 * struct sigaction (handler, flags, restorer, mask), all 0. */
+		uint64_t dfl[4] = { 0, 0, 0, 0 };
+		(void)info;
+		raw_syscall6(SYS_rt_sigaction, sig, (long)dfl, 0, 8, 0, 0);
+		return;	/* the instruction faults again, now fatally */
+	}
+	uint64_t *x = (uint64_t *)uc->uc_mcontext.regs;
+	x[0] = (uint64_t)raw_syscall6((long)x[8], (long)x[0], (long)x[1], (long)x[2],
+				      (long)x[3], (long)x[4], (long)x[5]);
+	uc->uc_mcontext.pc = pc + 4;
+	unsigned long n = __atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
+	if (trap_log_fd >= 0) {
+		char text[24];
+		int len = (int)sizeof text;
+		text[--len] = '\n';
+		do
+			text[--len] = (char)('0' + n % 10);
+		while ((n /= 10) != 0);
+		raw_syscall6(SYS_pwrite64, trap_log_fd, (long)(text + len),
+			     (long)(sizeof text - (size_t)len), 0, 0, 0);
+	}
+}
+
+static void install_trap(void)
+{
+	const char *log = getenv("E2E_TRAP_LOG");
+	if (log && (trap_log_fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
+		die("cannot open E2E_TRAP_LOG %s", log);
+	if (trap_log_fd >= 0 && write(trap_log_fd, "0\n", 2) != 2)
+		die("cannot write E2E_TRAP_LOG %s", log);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigill;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGILL, &sa, NULL) != 0)
+		die("sigaction(SIGILL): %s", strerror(errno));
+}
+
 static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
 {
 	register uint64_t s __asm__("x16") = sp;
@@ -458,10 +532,19 @@ static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
 int main(int argc, char **argv)
 {
 	int with_vdso = 1, i = 1;
-	if (i < argc && strcmp(argv[i], "--no-vdso") == 0)
-		with_vdso = 0, i++;
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		char *end;
+		if (strcmp(argv[i], "--no-vdso") == 0)
+			with_vdso = 0;
+		else if (strncmp(argv[i], "--trap-insn=", 12) == 0 &&
+			 (errno = 0, trap_insn = (uint32_t)strtoul(argv[i] + 12, &end, 0),
+			  !errno && !*end && trap_insn != 0))
+			continue;
+		else
+			die("unknown option %s", argv[i]);
+	}
 	if (argc - i < 3)
-		die("usage: loader [--no-vdso] VDSO.bin BASE PROGRAM [ARGS...]");
+		die("usage: loader [--no-vdso] [--trap-insn=WORD] VDSO.bin BASE PROGRAM [ARGS...]");
 	const char *vdso_path = argv[i], *program = argv[i + 2];
 	char *end;
 	errno = 0;
@@ -501,6 +584,8 @@ int main(int argc, char **argv)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_t t;
+	if (trap_insn)
+		install_trap();
 	tick();	/* fresh page; the first gap logged starts here, not at our own start-up */
 	const char *tick_log = getenv("E2E_TICK_LOG");
 	if (tick_log && (tick_log_fd = open(tick_log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)

@@ -22,6 +22,9 @@
 #     call's; the invalid id gives EINVAL; MONOTONIC never goes backwards;
 #     gettimeofday's timezone is the one the loader publishes (musl never
 #     fills it in);
+#   - built with --syscall-insn=0xdeadbeef and run by a loader that emulates
+#     that undefined instruction (a kernel trapping system calls its own
+#     way), every call the vDSO passes on goes through the trap;
 #   - with --no-vdso (negative control) every call is a system call.
 # Go's runtime threads read CLOCK_MONOTONIC too, and the log does not tell
 # threads apart, so for Go: with the vDSO, no clock system call at all
@@ -180,15 +183,17 @@ check_go_runtime() {
 	check_go_syscalls "$tmp/$1.strace" "$4" "$5" || fail "$1: the clock system calls are not the expected ones"
 }
 
-# run NAME VDSO BASE PROBE LIBC(glibc|musl|go) VDSO(yes|no) LOOPS
+# run NAME VDSO BASE PROBE LIBC(glibc|musl|go) VDSO(yes|no) LOOPS [TRAP]
+# TRAP: the image was built with --syscall-insn=TRAP; the loader emulates it.
 run() {
-	name=$1 image=$2 base=$3 probe=$4 libc=$5 vdso=$6 loops=$7
+	name=$1 image=$2 base=$3 probe=$4 libc=$5 vdso=$6 loops=$7 trap=${8:-}
 	echo "## $name"
 	opt=""
 	[ "$vdso" = yes ] || opt=--no-vdso
+	[ -z "$trap" ] || opt="$opt --trap-insn=$trap"
 	status=0
 	# shellcheck disable=SC2086
-	E2E_TICK_LOG="$tmp/$name.tick" E2E_TZ=$E2E_TZ qemu-aarch64 -D "$tmp/$name.strace" -strace \
+	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ qemu-aarch64 -D "$tmp/$name.strace" -strace \
 		"$tmp/loader" $opt "$image" "$base" \
 		"$probe" "$loops" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 	if [ "$status" -ne 0 ]; then
@@ -203,6 +208,15 @@ run() {
 		check_go_runtime "$name" "$image" "$base" "$vdso" "$loops"
 	else
 		check_libc_syscalls "$name" "$libc" "$vdso" "$loops"
+	fi
+	if [ -n "$trap" ]; then
+		# Every clock call the vDSO passes on went through the trap, and
+		# nothing else did (musl makes its clock_getres calls itself).
+		want=$(grep -c '^clock_gettime(' "$tmp/$name.want")
+		[ "$libc" = musl ] || want=$((want + $(grep -c '^clock_getres(' "$tmp/$name.want")))
+		got=$(cat "$tmp/$name.traps" 2>/dev/null || echo none)
+		[ "$got" = "$want" ] || fail "$name: $got system calls trapped through $trap, expected $want"
+		echo "  $got system calls made by the vDSO through $trap, emulated by the loader"
 	fi
 	# Without the vDSO the coarse clocks are the host kernel's, whose tick is
 	# sometimes late: two resolutions (as tests/vdso/harness.c allows).
@@ -254,6 +268,18 @@ for image in builtin prebuilt; do
 			done
 		done
 	done
+done
+
+# A kernel that traps system calls its own way (rel4-linux-kit turns svc #0
+# into 0xdeadbeef): the vDSO built with --syscall-insn, the loader emulating
+# the undefined instruction.  Go calls only the clocks the vDSO serves.
+echo "# --syscall-insn=0xdeadbeef: the calls the vDSO passes on come from inside it"
+base=${BASES%% *}
+(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw \
+	--syscall-insn=0xdeadbeef -o "$tmp/vdso-trap") || fail "mkvdso build --syscall-insn"
+for libc in glibc musl; do
+	try "$libc-trap" "$tmp/vdso-trap/vdso.bin" "$base" "$tmp/probe-$libc" "$libc" yes "$LOOPS" \
+		0xdeadbeef
 done
 
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"
