@@ -152,6 +152,38 @@ static bool list_sources(const char *dir, char ***out, size_t *count)
 	return true;
 }
 
+/* Whether execvp would find name: a path as given, else in a $PATH folder. */
+static bool on_path(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/bin:/usr/bin";
+	char candidate[PATH_MAX];
+	for (const char *dir = path;; dir++) {
+		const char *end = strchr(dir, ':');
+		if (!end)
+			end = dir + strlen(dir);
+		int len = (int)(end - dir);
+		/* An empty entry is the current folder, as for execvp. */
+		if (snprintf(candidate, sizeof candidate, "%.*s%s%s", len, dir, len ? "/" : "",
+			     name) < (int)sizeof candidate &&
+		    access(candidate, X_OK) == 0)
+			return true;
+		if (!*end)
+			return false;
+		dir = end;
+	}
+}
+
+static int not_found(const char *name, const char *package)
+{
+	diag_error(name, "not found; install the Debian package %s, or name another "
+		   "compiler prefix with --cross-compile or CROSS_COMPILE", package);
+	return EXIT_TROUBLE;
+}
+
 /* Runs argv; the tool's stderr goes straight to ours, untouched. */
 static int run(char *const argv[], int verbosity, const char *package)
 {
@@ -163,11 +195,8 @@ static int run(char *const argv[], int verbosity, const char *package)
 	}
 	pid_t pid;
 	int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
-	if (err == ENOENT) {
-		diag_error(argv[0], "not found; install the Debian package %s, or name another "
-			   "compiler prefix with --cross-compile or CROSS_COMPILE", package);
-		return EXIT_TROUBLE;
-	}
+	if (err == ENOENT)
+		return not_found(argv[0], package);
 	if (err) {
 		diag_error(argv[0], "cannot start: %s", strerror(err));
 		return EXIT_TROUBLE;
@@ -181,6 +210,10 @@ static int run(char *const argv[], int verbosity, const char *package)
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return EXIT_OK;
+	/* POSIX lets posix_spawnp succeed and the child exit with 127 when the
+	 * program cannot be run (glibc before 2.24, OpenBSD, under valgrind). */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !on_path(argv[0]))
+		return not_found(argv[0], package);
 	if (WIFEXITED(status))
 		diag_error(NULL, "%s exited with status %d", argv[0], WEXITSTATUS(status));
 	else
