@@ -1,6 +1,8 @@
 /* test_malformed: damaged images through the whole pipeline.
  *
- * The seed is this process's own vDSO, a real image nobody here wrote.
+ * The seed is this process's own vDSO, a real image nobody here wrote, or,
+ * where the process has none (valgrind takes it away), the copy that
+ * `mkvdso dump` wrote to $MKVDSO_SEED_FILE.
  * Each test damages a copy in one way (found through the copy's own
  * headers: program headers -> PT_DYNAMIC -> dynamic entries -> addresses)
  * and runs image_load(), check_image() and consumers_evaluate() on a heap
@@ -23,6 +25,7 @@
 #include "consumers.h"
 #include "hashwalk.h"
 #include "image.h"
+#include "mkvdso.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -177,6 +180,13 @@ static int suite_setup(void **state)
 		return -1;
 	}
 	*state = suite;
+	const char *seed_file = getenv("MKVDSO_SEED_FILE");
+	if (seed_file) {
+		if (read_input(seed_file, 1 << 24, &suite->seed, &suite->seed_size) != EXIT_OK)
+			snprintf(suite->no_seed, sizeof suite->no_seed,
+				 "MKVDSO_SEED_FILE %s cannot be read", seed_file);
+		return 0;
+	}
 	uintptr_t base = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	if (!base) {
 		snprintf(suite->no_seed, sizeof suite->no_seed,
