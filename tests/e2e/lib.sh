@@ -29,7 +29,7 @@ e2e_build_programs() {
 	echo "# build: loader, probes"
 	cflags="-O2 -Wall -Wextra -Werror"
 	# shellcheck disable=SC2086
-	"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" \
+	"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" "-I$root/tests/include" \
 		-Wl,-Ttext-segment=0x200000000 "$here/loader.c" -o "$tmp/loader" ||
 		fail "compiling loader.c"
 	# shellcheck disable=SC2086

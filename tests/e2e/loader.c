@@ -48,12 +48,10 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "aarch64_guest.h"
 #include "vdso_auxv.h"
 #include "vdso_data.h"
 
-#if !defined(__aarch64__)
-#error "loader.c starts aarch64 programs: build it with aarch64-linux-gnu-gcc -static"
-#endif
 
 #define PAGE 4096ul
 #define NSEC 1000000000ll
@@ -63,33 +61,7 @@
 
 extern char **environ;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("loader: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-/* --- the kernel's timekeeping, as tests/vdso/harness.c does it --- */
-
-static uint64_t read_cntvct(void)
-{
-	uint64_t v;
-	__asm__ __volatile__("isb\n\tmrs %0, cntvct_el0" : "=r"(v) :: "memory");
-	return v;
-}
-
-static uint64_t read_cntfrq(void)
-{
-	uint64_t v;
-	__asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
+#define die(...) guest_die("loader", __VA_ARGS__)
 
 #define PAGE_HRES_CLOCKS (MKVDSO_HRES_CLOCKS | MKVDSO_RAW_CLOCKS)
 
@@ -132,7 +104,7 @@ static void publish(void)
 
 static void timekeeper_from_host(void)
 {
-	tk.cycle_last = read_cntvct();
+	tk.cycle_last = guest_cntvct();
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
 		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
 			continue;
@@ -140,10 +112,10 @@ static void timekeeper_from_host(void)
 		struct timespec ts = { 0, 0 };
 		for (int attempt = 0; attempt < 8; attempt++) {
 			struct timespec t;
-			uint64_t c0 = read_cntvct();
+			uint64_t c0 = guest_cntvct();
 			if (syscall(SYS_clock_gettime, (clockid_t)id, &t) != 0)
 				die("clock_gettime(%u) failed on the host", id);
-			uint64_t c1 = read_cntvct();
+			uint64_t c1 = guest_cntvct();
 			if (c1 - c0 < best) {
 				best = c1 - c0;
 				mid = c0 + (c1 - c0) / 2;
@@ -169,23 +141,30 @@ static void timekeeper_from_host(void)
 static int tick_log_fd = -1;
 static uint64_t longest_gap_ns;
 
+/* A log holds one number, rewritten in place (it only grows).  No stdio:
+ * the callers run beside, or inside, the program's own libc. */
+static void log_number(int fd, uint64_t value)
+{
+	char text[24];
+	int n = (int)sizeof text;
+	text[--n] = '\n';
+	do
+		text[--n] = (char)('0' + value % 10);
+	while ((value /= 10) != 0);
+	guest_syscall6(SYS_pwrite64, fd, (long)(text + n), (long)(sizeof text - (size_t)n), 0, 0, 0);
+}
+
 static void log_gap(uint64_t gap_ns)
 {
 	if (tick_log_fd < 0 || gap_ns <= longest_gap_ns)
 		return;
 	longest_gap_ns = gap_ns;
-	char text[24];
-	int n = (int)sizeof text;
-	text[--n] = '\n';
-	do
-		text[--n] = (char)('0' + gap_ns % 10);
-	while ((gap_ns /= 10) != 0);
-	syscall(SYS_pwrite64, tick_log_fd, text + n, sizeof text - (size_t)n, 0);
+	log_number(tick_log_fd, gap_ns);
 }
 
 static void tick(void)
 {
-	uint64_t now = read_cntvct();
+	uint64_t now = guest_cntvct();
 	unsigned __int128 delta = (now - tk.cycle_last) & tk.mask;
 	unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
 	log_gap((uint64_t)((delta * tk.mult) >> tk.shift));
@@ -383,7 +362,7 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 	char *platform = push_bytes(&top, "aarch64", 8);
 	unsigned char random[16];
 	for (int i = 0; i < 16; i++)	/* only glibc's stack guard and pointer key */
-		random[i] = (unsigned char)(read_cntvct() * 2654435761u >> (i % 4 * 8));
+		random[i] = (unsigned char)(guest_cntvct() * 2654435761u >> (i % 4 * 8));
 	top = (char *)((uintptr_t)top & ~15ul);
 	char *random_at = push_bytes(&top, random, sizeof random);
 	char **args = calloc((size_t)argc + 1, sizeof *args);
@@ -454,49 +433,16 @@ static uint32_t trap_insn;
 static int trap_log_fd = -1;
 static unsigned long traps;
 
-/* Raw: the handler runs on the program's thread, whose TLS (errno) is the
- * program's libc's, not ours. */
-static long raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	register long x8 __asm__("x8") = nr;
-	register long x0 __asm__("x0") = a0;
-	register long x1 __asm__("x1") = a1;
-	register long x2 __asm__("x2") = a2;
-	register long x3 __asm__("x3") = a3;
-	register long x4 __asm__("x4") = a4;
-	register long x5 __asm__("x5") = a5;
-	__asm__ __volatile__("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4),
-			     "r"(x5) : "memory");
-	return x0;
-}
-
+/* On the program's thread: raw system calls only (aarch64_guest.h). */
 static void on_sigill(int sig, siginfo_t *info, void *context)
 {
-	ucontext_t *uc = context;
-	uint64_t pc = uc->uc_mcontext.pc;
-	if (trap_insn == 0 || *(const uint32_t *)(uintptr_t)pc != trap_insn) {
-		/* Not ours: die of it, as without a handler.  The kernel's
-		 * struct sigaction (handler, flags, restorer, mask), all 0. */
-		uint64_t dfl[4] = { 0, 0, 0, 0 };
-		(void)info;
-		raw_syscall6(SYS_rt_sigaction, sig, (long)dfl, 0, 8, 0, 0);
-		return;	/* the instruction faults again, now fatally */
-	}
-	uint64_t *x = (uint64_t *)uc->uc_mcontext.regs;
-	x[0] = (uint64_t)raw_syscall6((long)x[8], (long)x[0], (long)x[1], (long)x[2],
-				      (long)x[3], (long)x[4], (long)x[5]);
-	uc->uc_mcontext.pc = pc + 4;
+	(void)sig;
+	(void)info;
+	if (!guest_emulate_trap(context, trap_insn))
+		return;
 	unsigned long n = __atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
-	if (trap_log_fd >= 0) {
-		char text[24];
-		int len = (int)sizeof text;
-		text[--len] = '\n';
-		do
-			text[--len] = (char)('0' + n % 10);
-		while ((n /= 10) != 0);
-		raw_syscall6(SYS_pwrite64, trap_log_fd, (long)(text + len),
-			     (long)(sizeof text - (size_t)len), 0, 0, 0);
-	}
+	if (trap_log_fd >= 0)
+		log_number(trap_log_fd, n);
 }
 
 static void install_trap(void)
@@ -504,8 +450,8 @@ static void install_trap(void)
 	const char *log = getenv("E2E_TRAP_LOG");
 	if (log && (trap_log_fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
 		die("cannot open E2E_TRAP_LOG %s", log);
-	if (trap_log_fd >= 0 && write(trap_log_fd, "0\n", 2) != 2)
-		die("cannot write E2E_TRAP_LOG %s", log);
+	if (trap_log_fd >= 0)
+		log_number(trap_log_fd, 0);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_sigill;
@@ -554,7 +500,7 @@ int main(int argc, char **argv)
 
 	map_vdso(vdso_path, base);
 
-	uint64_t freq = read_cntfrq();
+	uint64_t freq = guest_cntfrq();
 	if (vdso_data_calc_mult_shift(freq, &tk.mult, &tk.shift) != 0)
 		die("no mult/shift for CNTFRQ_EL0 = %" PRIu64, freq);
 	tk.mask = ((uint64_t)1 << 56) - 1;

@@ -89,7 +89,7 @@ done
 echo "identical bytes from $root, $tmp/a and $tmp/x/y/b"
 
 echo "# the harness"
-"${prefix}gcc" -static -O2 -Wall -Wextra -Werror -pthread "-I$root/vdso/include" \
+"${prefix}gcc" -static -O2 -Wall -Wextra -Werror -pthread "-I$root/vdso/include" "-I$root/tests/include" \
 	"$here/harness.c" -o "$tmp/harness" || fail "compiling harness.c"
 qemu-aarch64 "$tmp/harness" "$tmp/vdso.so" || fail "the harness failed on the vDSO"
 

@@ -36,11 +36,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "aarch64_guest.h"	/* aarch64 only: build with aarch64-linux-gnu-gcc -static */
 #include "vdso_data.h"
-
-#if !defined(__aarch64__)
-#error "harness.c runs the aarch64 vDSO: build it with aarch64-linux-gnu-gcc -static"
-#endif
 
 /* Where rel4-linux-kit maps its vDSO (VDSO_REGION_APP_ADDR). */
 #define IMAGE_ADDR 0x400000000ul
@@ -81,33 +78,7 @@ static void check(bool ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("harness: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-/* --- the counter and the reference system calls --- */
-
-static uint64_t read_cntvct(void)
-{
-	uint64_t v;
-	__asm__ __volatile__("isb\n\tmrs %0, cntvct_el0" : "=r"(v) :: "memory");
-	return v;
-}
-
-static uint64_t read_cntfrq(void)
-{
-	uint64_t v;
-	__asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
+#define die(...) guest_die("harness", __VA_ARGS__)
 
 /* The real system calls, returning 0 or -errno like the vDSO. */
 static int sys_clock_gettime(clockid_t id, struct timespec *ts)
@@ -142,17 +113,9 @@ static struct timespec host_now(clockid_t id)
 
 static void emulate_syscall(int sig, siginfo_t *info, void *context)
 {
-	ucontext_t *uc = context;
-	unsigned long long *x = uc->uc_mcontext.regs;
 	(void)sig;
 	(void)info;
-	if (*(const uint32_t *)uc->uc_mcontext.pc != syscall_insn) {
-		signal(SIGILL, SIG_DFL);	/* a real SIGILL: die on it */
-		return;
-	}
-	long r = syscall((long)x[8], x[0], x[1], x[2], x[3], x[4], x[5]);
-	x[0] = r == -1 ? (unsigned long long)-errno : (unsigned long long)r;
-	uc->uc_mcontext.pc += 4;
+	guest_emulate_trap(context, syscall_insn);
 }
 
 /* --- mapping the image and finding its symbols --- */
@@ -340,7 +303,7 @@ static void publish_locked(void)
 static void timekeeper_from_host(void)
 {
 	pthread_mutex_lock(&writer_lock);
-	tk.cycle_last = read_cntvct();
+	tk.cycle_last = guest_cntvct();
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
 		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
 			continue;
@@ -349,9 +312,9 @@ static void timekeeper_from_host(void)
 		uint64_t best = UINT64_MAX, mid = 0;
 		struct timespec ts = { 0, 0 };
 		for (int attempt = 0; attempt < 8; attempt++) {
-			uint64_t c0 = read_cntvct();
+			uint64_t c0 = guest_cntvct();
 			struct timespec t = host_now((clockid_t)id);
-			uint64_t c1 = read_cntvct();
+			uint64_t c1 = guest_cntvct();
 			if (c1 - c0 < best) {
 				best = c1 - c0;
 				mid = c0 + (c1 - c0) / 2;
@@ -374,7 +337,7 @@ static void timekeeper_from_host(void)
 static void tick(void)
 {
 	pthread_mutex_lock(&writer_lock);
-	uint64_t now = read_cntvct();
+	uint64_t now = guest_cntvct();
 	unsigned __int128 delta = (now - tk.cycle_last) & tk.mask;
 	tk.cycle_last = now;
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
@@ -398,7 +361,7 @@ static void tick(void)
 static void age_page(uint64_t seconds)
 {
 	pthread_mutex_lock(&writer_lock);
-	uint64_t cycles = seconds * read_cntfrq();
+	uint64_t cycles = seconds * guest_cntfrq();
 	unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
 	tk.cycle_last -= cycles;
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
@@ -831,7 +794,7 @@ int main(int argc, char **argv)
 	if (!vdso_clock_gettime || !vdso_gettimeofday || !vdso_clock_getres || !vdso_sigreturn)
 		return 1;
 
-	uint64_t freq = read_cntfrq();
+	uint64_t freq = guest_cntfrq();
 	if (vdso_data_calc_mult_shift(freq, &tk.mult, &tk.shift) != 0)
 		die("no mult/shift for CNTFRQ_EL0 = %" PRIu64, freq);
 	tk.mask = ((uint64_t)1 << 56) - 1;	/* the architected minimum width */
