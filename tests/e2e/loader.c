@@ -63,13 +63,9 @@ extern char **environ;
 
 #define die(...) guest_die("loader", __VA_ARGS__)
 
-#define PAGE_HRES_CLOCKS (MKVDSO_HRES_CLOCKS | MKVDSO_RAW_CLOCKS)
-
 static struct vdso_data *page;	/* the writable alias */
 static struct timekeeper {
-	uint64_t mask, cycle_last;
-	uint32_t mult, shift;
-	uint64_t sec[MKVDSO_BASES], snsec[MKVDSO_BASES];
+	struct guest_clocks clocks;
 	uint32_t hrtimer_res, coarse_res;
 	int32_t tz_minuteswest, tz_dsttime;
 } tk;
@@ -84,19 +80,19 @@ static void publish(void)
 	d->tz_minuteswest = tk.tz_minuteswest;
 	d->tz_dsttime = tk.tz_dsttime;
 	for (unsigned cs = 0; cs < MKVDSO_CS_BASES; cs++)
-		vdso_data_set_counter(d, cs, tk.cycle_last, tk.mask, tk.mult, tk.shift);
+		vdso_data_set_counter(d, cs, tk.clocks.cycle_last, tk.clocks.mask, tk.clocks.mult, tk.clocks.shift);
 	d->valid_clocks = 0;
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
 		uint32_t bit = MKVDSO_CLOCK_BIT(id);
-		if (bit & PAGE_HRES_CLOCKS) {
+		if (bit & GUEST_COUNTER_CLOCKS) {
 			struct vdso_data_clock *c = vdso_data_clock_for(d, id);
-			c->basetime[id].sec = tk.sec[id];
-			c->basetime[id].nsec = tk.snsec[id];
+			c->basetime[id].sec = tk.clocks.sec[id];
+			c->basetime[id].nsec = tk.clocks.snsec[id];
 			d->valid_clocks |= bit;
 		} else if (bit & MKVDSO_COARSE_CLOCKS) {
 			unsigned from = id == MKVDSO_CLOCK_REALTIME_COARSE ? MKVDSO_CLOCK_REALTIME
 									  : MKVDSO_CLOCK_MONOTONIC;
-			vdso_data_set_base(d, id, tk.sec[from], (uint32_t)(tk.snsec[from] >> tk.shift));
+			vdso_data_set_base(d, id, tk.clocks.sec[from], (uint32_t)(tk.clocks.snsec[from] >> tk.clocks.shift));
 		}
 	}
 	vdso_data_end_update(d);
@@ -104,32 +100,8 @@ static void publish(void)
 
 static void timekeeper_from_host(void)
 {
-	tk.cycle_last = guest_cntvct();
-	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
-		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
-			continue;
-		uint64_t best = UINT64_MAX, mid = 0;
-		struct timespec ts = { 0, 0 };
-		for (int attempt = 0; attempt < 8; attempt++) {
-			struct timespec t;
-			uint64_t c0 = guest_cntvct();
-			if (syscall(SYS_clock_gettime, (clockid_t)id, &t) != 0)
-				die("clock_gettime(%u) failed on the host", id);
-			uint64_t c1 = guest_cntvct();
-			if (c1 - c0 < best) {
-				best = c1 - c0;
-				mid = c0 + (c1 - c0) / 2;
-				ts = t;
-			}
-		}
-		uint64_t since = (mid - tk.cycle_last) & tk.mask;
-		unsigned __int128 snsec = ((unsigned __int128)ts.tv_sec * NSEC + ts.tv_nsec)
-					  << tk.shift;
-		snsec -= (unsigned __int128)since * tk.mult;
-		unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
-		tk.sec[id] = (uint64_t)(snsec / one);
-		tk.snsec[id] = (uint64_t)(snsec % one);
-	}
+	if (!guest_clocks_from_host(&tk.clocks))
+		die("the host refuses clock_gettime for a counter clock");
 	publish();
 }
 
@@ -164,18 +136,7 @@ static void log_gap(uint64_t gap_ns)
 
 static void tick(void)
 {
-	uint64_t now = guest_cntvct();
-	unsigned __int128 delta = (now - tk.cycle_last) & tk.mask;
-	unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
-	log_gap((uint64_t)((delta * tk.mult) >> tk.shift));
-	tk.cycle_last = now;
-	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
-		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
-			continue;
-		unsigned __int128 snsec = tk.snsec[id] + delta * tk.mult;
-		tk.sec[id] += (uint64_t)(snsec / one);
-		tk.snsec[id] = (uint64_t)(snsec % one);
-	}
+	log_gap(guest_clocks_tick(&tk.clocks));
 	publish();
 }
 
@@ -501,9 +462,9 @@ int main(int argc, char **argv)
 	map_vdso(vdso_path, base);
 
 	uint64_t freq = guest_cntfrq();
-	if (vdso_data_calc_mult_shift(freq, &tk.mult, &tk.shift) != 0)
+	if (vdso_data_calc_mult_shift(freq, &tk.clocks.mult, &tk.clocks.shift) != 0)
 		die("no mult/shift for CNTFRQ_EL0 = %" PRIu64, freq);
-	tk.mask = ((uint64_t)1 << 56) - 1;
+	tk.clocks.mask = ((uint64_t)1 << 56) - 1;
 	struct timespec hres, coarse;
 	struct timeval tv;
 	struct timezone tz;

@@ -1,8 +1,9 @@
 /*
  * aarch64_guest.h: what the two programs that play the kernel under
  * qemu-aarch64 share (tests/vdso/harness.c, tests/e2e/loader.c): dying
- * with a message, the counter the vDSO reads, and the system-call trap of
- * `mkvdso build --syscall-insn`.  Header-only: each is one static program.
+ * with a message, the counter the vDSO reads, the kernel's timekeeping for
+ * the counter clocks, and the system-call trap of `mkvdso build
+ * --syscall-insn`.  Header-only: each is one static program.
  */
 #ifndef MKVDSO_AARCH64_GUEST_H
 #define MKVDSO_AARCH64_GUEST_H
@@ -18,7 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <ucontext.h>
+#include <unistd.h>
+
+#include "vdso_data.h"
 
 /* Setup trouble, before anything is tested: "NAME: message", exit 2. */
 static void guest_die(const char *name, const char *fmt, ...)
@@ -48,6 +53,74 @@ static inline uint64_t guest_cntfrq(void)
 	uint64_t v;
 	__asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(v));
 	return v;
+}
+
+/*
+ * What a kernel keeps: per counter clock, the time at cycle_last as seconds
+ * and shifted nanoseconds (sec[id] + snsec[id] / 2^shift ns), advanced by
+ * counter deltas at each tick so the published clocks never step back.
+ */
+#define GUEST_COUNTER_CLOCKS (MKVDSO_HRES_CLOCKS | MKVDSO_RAW_CLOCKS)
+#define GUEST_NSEC 1000000000ull
+
+struct guest_clocks {
+	uint64_t mask, cycle_last;
+	uint32_t mult, shift;
+	uint64_t sec[MKVDSO_BASES], snsec[MKVDSO_BASES];
+};
+
+/* Every counter clock from the host's, as of the counter's value now.  Each
+ * host reading is placed at the midpoint of the tightest of a few counter
+ * brackets around it (the first system calls are slowed by qemu
+ * translating them), so the page starts out as close to the host's clocks
+ * as a system call's duration allows.  False if the host refuses a clock. */
+static inline bool guest_clocks_from_host(struct guest_clocks *c)
+{
+	c->cycle_last = guest_cntvct();
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & GUEST_COUNTER_CLOCKS))
+			continue;
+		uint64_t best = UINT64_MAX, mid = 0;
+		struct timespec ts = { 0, 0 };
+		for (int attempt = 0; attempt < 8; attempt++) {
+			struct timespec t;
+			uint64_t c0 = guest_cntvct();
+			if (syscall(SYS_clock_gettime, (clockid_t)id, &t) != 0)
+				return false;
+			uint64_t c1 = guest_cntvct();
+			if (c1 - c0 < best) {
+				best = c1 - c0;
+				mid = c0 + (c1 - c0) / 2;
+				ts = t;
+			}
+		}
+		uint64_t since = (mid - c->cycle_last) & c->mask;
+		unsigned __int128 snsec = ((unsigned __int128)ts.tv_sec * GUEST_NSEC +
+					   (uint64_t)ts.tv_nsec) << c->shift;
+		snsec -= (unsigned __int128)since * c->mult;
+		unsigned __int128 one = (unsigned __int128)GUEST_NSEC << c->shift;
+		c->sec[id] = (uint64_t)(snsec / one);
+		c->snsec[id] = (uint64_t)(snsec % one);
+	}
+	return true;
+}
+
+/* A kernel tick: advance every counter clock to the counter value now.
+ * Returns the nanoseconds since the previous tick. */
+static inline uint64_t guest_clocks_tick(struct guest_clocks *c)
+{
+	uint64_t now = guest_cntvct();
+	unsigned __int128 delta = (now - c->cycle_last) & c->mask;
+	unsigned __int128 one = (unsigned __int128)GUEST_NSEC << c->shift;
+	c->cycle_last = now;
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & GUEST_COUNTER_CLOCKS))
+			continue;
+		unsigned __int128 snsec = c->snsec[id] + delta * c->mult;
+		c->sec[id] += (uint64_t)(snsec / one);
+		c->snsec[id] = (uint64_t)(snsec % one);
+	}
+	return (uint64_t)((delta * c->mult) >> c->shift);
 }
 
 /* A system call without libc: a signal handler may run on a thread whose

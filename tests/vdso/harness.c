@@ -231,18 +231,7 @@ static void *find_symbol(const struct dynamic_view *d, const char *name)
 
 /* --- the kernel side: timekeeping and publishing the page --- */
 
-#define PAGE_HRES_CLOCKS (MKVDSO_HRES_CLOCKS | MKVDSO_RAW_CLOCKS)
-
-/*
- * What a kernel keeps: per counter clock, the time at cycle_last as seconds
- * and shifted nanoseconds, advanced by counter deltas at each tick so the
- * published clocks never step back.
- */
-static struct timekeeper {
-	uint64_t mask, cycle_last;
-	uint32_t mult, shift;
-	uint64_t sec[MKVDSO_BASES], snsec[MKVDSO_BASES];
-} tk;
+static struct guest_clocks tk;	/* what the kernel keeps (aarch64_guest.h) */
 
 static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -272,7 +261,7 @@ static void publish_locked(void)
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
 		uint32_t bit = MKVDSO_CLOCK_BIT(id);
 		uint64_t sec = tk.sec[id] + (uint64_t)setup.sec_offset;
-		if (bit & PAGE_HRES_CLOCKS) {
+		if (bit & GUEST_COUNTER_CLOCKS) {
 			/* Shifted ns straight from the timekeeper: the sub-ns part
 			 * carries over, as in Linux. */
 			struct vdso_data_clock *c = vdso_data_clock_for(d, id);
@@ -294,41 +283,12 @@ static void publish_locked(void)
 	__atomic_store_n(&d->version, setup.version, __ATOMIC_RELEASE);
 }
 
-/*
- * Bases from the host's clocks at one counter reading.  Each clock is read
- * between two counter readings and moved back to cycle_last by the counter
- * time from cycle_last to their midpoint, so the page starts out as close to
- * the host's clocks as a system call's duration allows.
- */
+/* Bases from the host's clocks at one counter reading. */
 static void timekeeper_from_host(void)
 {
 	pthread_mutex_lock(&writer_lock);
-	tk.cycle_last = guest_cntvct();
-	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
-		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
-			continue;
-		/* The tightest of a few brackets: the first system calls are
-		 * slowed by qemu translating them. */
-		uint64_t best = UINT64_MAX, mid = 0;
-		struct timespec ts = { 0, 0 };
-		for (int attempt = 0; attempt < 8; attempt++) {
-			uint64_t c0 = guest_cntvct();
-			struct timespec t = host_now((clockid_t)id);
-			uint64_t c1 = guest_cntvct();
-			if (c1 - c0 < best) {
-				best = c1 - c0;
-				mid = c0 + (c1 - c0) / 2;
-				ts = t;
-			}
-		}
-		uint64_t since = (mid - tk.cycle_last) & tk.mask;
-		unsigned __int128 snsec = ((unsigned __int128)ts.tv_sec * NSEC + ts.tv_nsec)
-					  << tk.shift;
-		snsec -= (unsigned __int128)since * tk.mult;
-		unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
-		tk.sec[id] = (uint64_t)(snsec / one);
-		tk.snsec[id] = (uint64_t)(snsec % one);
-	}
+	if (!guest_clocks_from_host(&tk))
+		die("the host refuses clock_gettime for a counter clock");
 	publish_locked();
 	pthread_mutex_unlock(&writer_lock);
 }
@@ -337,17 +297,7 @@ static void timekeeper_from_host(void)
 static void tick(void)
 {
 	pthread_mutex_lock(&writer_lock);
-	uint64_t now = guest_cntvct();
-	unsigned __int128 delta = (now - tk.cycle_last) & tk.mask;
-	tk.cycle_last = now;
-	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
-		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
-			continue;
-		unsigned __int128 snsec = tk.snsec[id] + delta * tk.mult;
-		unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
-		tk.sec[id] += (uint64_t)(snsec / one);
-		tk.snsec[id] = (uint64_t)(snsec % one);
-	}
+	guest_clocks_tick(&tk);
 	publish_locked();
 	pthread_mutex_unlock(&writer_lock);
 }
@@ -365,7 +315,7 @@ static void age_page(uint64_t seconds)
 	unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
 	tk.cycle_last -= cycles;
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
-		if (!(MKVDSO_CLOCK_BIT(id) & PAGE_HRES_CLOCKS))
+		if (!(MKVDSO_CLOCK_BIT(id) & GUEST_COUNTER_CLOCKS))
 			continue;
 		unsigned __int128 total = tk.sec[id] * one + tk.snsec[id];
 		total -= (unsigned __int128)cycles * tk.mult;
