@@ -18,6 +18,19 @@ expect_grep "vdso/aarch64/" "$tmp/a.d" "depfile lists the vDSO sources"
 expect_grep "linker.ld" "$tmp/a.d" "depfile lists the linker script"
 expect_grep "$tmp/a/vdso.S" "$tmp/a.d" "depfile lists the outputs"
 
+# The README's embedding example shows these very lines (same base, same
+# name): keep it true.
+[ -n "${SOURCE_DIR:-}" ] || fail "SOURCE_DIR is not set"
+grep '^#define VDSO_' "$SOURCE_DIR/README.md" >"$tmp/readme-defines"
+[ -s "$tmp/readme-defines" ] || fail "README.md shows no #define VDSO_ lines"
+while IFS= read -r line; do
+	grep -qxF "$line" "$tmp/a/vdso.h" || fail "README.md shows '$line', vdso.h does not have it"
+done <"$tmp/readme-defines"
+grep '^extern ' "$SOURCE_DIR/README.md" | while IFS= read -r line; do
+	grep -qxF "$line" "$tmp/a/vdso.h" || echo "$line"
+done >"$tmp/readme-externs"
+[ -s "$tmp/readme-externs" ] && fail "README.md shows declarations vdso.h does not have: $(cat "$tmp/readme-externs")"
+
 # Reproducible: another folder, another working directory, same bytes.
 mkdir "$tmp/elsewhere"
 (cd "$tmp/elsewhere" && "$MKVDSO" build --base=0x400000000 -o b) || fail "build from another directory"
