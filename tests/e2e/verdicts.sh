@@ -22,6 +22,8 @@
 #   unversion=__kernel_clock_gettime   that symbol VER_NDX_GLOBAL in .gnu.version
 #   abs=__kernel_clock_gettime         that symbol SHN_ABS (an absolute address)
 #   no-dynamic                         no PT_DYNAMIC program header
+#   writable-dynamic                   PT_DYNAMIC flagged writable (glibc >= 2.35
+#                                      then writes into the read-only image)
 #
 # For each image and each probe (tests/e2e/probe.c against glibc and musl,
 # tests/e2e/probe.go with Go), the program runs under the user-space kernel
@@ -61,7 +63,7 @@ else
 	[ -x "$VDSO_MUTATE" ] || fail "vdso-mutate not found at $VDSO_MUTATE (set VDSO_MUTATE)"
 	variants="good hash-style=both hash-style=gnu drop-hash drop-versions version-name=LINUX_2.6
 hide=__kernel_clock_gettime hide=__kernel_gettimeofday drop-versym bad-vd-hash
-unversion=__kernel_clock_gettime abs=__kernel_clock_gettime no-dynamic"
+unversion=__kernel_clock_gettime abs=__kernel_clock_gettime no-dynamic writable-dynamic"
 fi
 
 e2e_build_programs
