@@ -50,6 +50,7 @@ struct build_args {
 	uint64_t base;
 	bool have_syscall_insn;
 	uint32_t syscall_insn;
+	const char *hash_style;
 	unsigned formats;
 	size_t max_size;             /* 0: no limit */
 	size_t max_input;
@@ -57,7 +58,7 @@ struct build_args {
 
 enum {
 	OPT_PREBUILT = 0x100, OPT_ARCH, OPT_CROSS, OPT_BASE, OPT_PRELINK, OPT_FORMAT,
-	OPT_DEPFILE, OPT_MAX_SIZE, OPT_SYSCALL_INSN, OPT_STRICT, OPT_MAX_INPUT,
+	OPT_DEPFILE, OPT_MAX_SIZE, OPT_SYSCALL_INSN, OPT_STRICT, OPT_MAX_INPUT, OPT_HASH_STYLE,
 };
 
 static const struct argp_option build_options[] = {
@@ -68,6 +69,7 @@ static const struct argp_option build_options[] = {
 	{ "cross-compile", OPT_CROSS, "PREFIX", 0, "Compiler prefix (default: $CROSS_COMPILE, then aarch64-linux-gnu-)", 0 },
 	{ "script", 'T', "FILE", 0, "Linker script for the built-in vDSO (default: the shipped linker.ld)", 0 },
 	{ "syscall-insn", OPT_SYSCALL_INSN, "WORD", 0, "32-bit instruction to use instead of svc #0 (e.g. 0xdeadbeef)", 0 },
+	{ "hash-style", OPT_HASH_STYLE, "STYLE", 0, "Hash tables of the built-in vDSO: sysv (default, as Linux for arm64) or both", 0 },
 	{ "format", OPT_FORMAT, "LIST", 0, "Outputs: c,raw,asm,rust,json (default: all)", 0 },
 	{ "output", 'o', "DIR", 0, "Write the outputs into DIR (default: .)", 0 },
 	{ "name", 'n', "PREFIX", 0, "Prefix of generated files and identifiers (default: vdso)", 0 },
@@ -117,6 +119,12 @@ static error_t parse_build(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--base expects an address (hex with 0x, or decimal), got '%s'", arg);
 		args->have_base = true;
 		return 0;
+	case OPT_HASH_STYLE:
+		/* No gnu: musl needs DT_HASH, so that image would be refused. */
+		if (strcmp(arg, "sysv") != 0 && strcmp(arg, "both") != 0)
+			argp_error(state, "--hash-style expects sysv or both, got '%s'", arg);
+		args->hash_style = arg;
+		return 0;
 	case OPT_SYSCALL_INSN:
 		if (!parse_number(arg, &value) || value > UINT32_MAX)
 			argp_error(state, "--syscall-insn expects a 32-bit instruction word, got '%s'", arg);
@@ -155,8 +163,9 @@ static error_t parse_build(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!args->have_base)
 			argp_error(state, "--base=ADDR is required: the user address your kernel maps the vDSO at");
-		if (args->prebuilt && (args->script || args->have_syscall_insn || args->cross_compile))
-			argp_error(state, "-T, --syscall-insn and --cross-compile apply to the built-in vDSO, not to --prebuilt");
+		if (args->prebuilt && (args->script || args->have_syscall_insn || args->cross_compile ||
+				       args->hash_style))
+			argp_error(state, "-T, --syscall-insn, --hash-style and --cross-compile apply to the built-in vDSO, not to --prebuilt");
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
@@ -546,7 +555,8 @@ int cmd_build(struct mkvdso_ctx *ctx, int argc, char **argv)
 		struct compile_request request = {
 			.arch = arch, .data_dir = data_dir, .cross_compile = args.cross_compile,
 			.script = args.script, .have_syscall_insn = args.have_syscall_insn,
-			.syscall_insn = args.syscall_insn, .verbosity = ctx->verbosity,
+			.syscall_insn = args.syscall_insn, .hash_style = args.hash_style,
+			.verbosity = ctx->verbosity,
 		};
 		status = compile_builtin(&request, &compiled);
 		if (status != EXIT_OK)

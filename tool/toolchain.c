@@ -21,22 +21,24 @@ struct builtin_recipe {
 	const char *default_prefix;
 	const char *debian_package;
 	const char *const *flags;
+	const char *hash_style;     /* Linux's --hash-style for this vDSO */
 };
 
-/* As Linux's arch/arm64/kernel/vdso/Makefile, down to --hash-style=sysv:
- * Go 1.19-1.21 look __kernel_clock_gettime up with the wrong hashes and
- * find it only through a small DT_HASH (check.c, rule hash-quirk). */
+/* As Linux's arch/arm64/kernel/vdso/Makefile, down to --hash-style=sysv
+ * (the recipe's hash_style): Go 1.19-1.21 look __kernel_clock_gettime up
+ * with the wrong hashes and find it only through a small DT_HASH
+ * (check.c, rule hash-quirk). */
 static const char *const aarch64_flags[] = {
 	"-std=gnu11", "-O2", "-mcmodel=tiny", "-fno-common", "-fno-builtin",
 	"-fno-stack-protector", "-ffixed-x18", "-fPIC", "-fno-asynchronous-unwind-tables",
 	"-fno-unwind-tables", "-mbranch-protection=none", "-nostdlib", "-shared",
 	"-Wl,-soname=linux-vdso.so.1", "-Wl,-Bsymbolic", "-Wl,--build-id=sha1", "-Wl,-n",
-	"-Wl,--hash-style=sysv", "-Wl,--no-undefined", "-Wl,--no-eh-frame-hdr",
+	"-Wl,--no-undefined", "-Wl,--no-eh-frame-hdr",
 	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
 };
 
 static const struct builtin_recipe recipes[] = {
-	{ "aarch64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", aarch64_flags },
+	{ "aarch64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", aarch64_flags, "sysv" },
 };
 
 static const struct builtin_recipe *recipe_for(const struct arch_contract *arch)
@@ -252,7 +254,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		prefix = recipe->default_prefix;
 
 	char source_dir[PATH_MAX], include_dir[PATH_MAX], script[PATH_MAX], prefix_map[PATH_MAX + 16];
-	char gcc[PATH_MAX], objcopy[PATH_MAX], insn_define[64], tmpdir[PATH_MAX];
+	char gcc[PATH_MAX], objcopy[PATH_MAX], insn_define[64], hash_flag[64], tmpdir[PATH_MAX];
 	char unstripped[PATH_MAX], stripped[PATH_MAX];
 	snprintf(source_dir, sizeof source_dir, "%s/vdso/%s", req->data_dir, req->arch->name);
 	snprintf(include_dir, sizeof include_dir, "-I%s/vdso/include", req->data_dir);
@@ -265,6 +267,8 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	snprintf(gcc, sizeof gcc, "%sgcc", prefix);
 	snprintf(objcopy, sizeof objcopy, "%sobjcopy", prefix);
 	snprintf(insn_define, sizeof insn_define, "-DMKVDSO_SYSCALL_INSN=%#x", req->syscall_insn);
+	snprintf(hash_flag, sizeof hash_flag, "-Wl,--hash-style=%s",
+		 req->hash_style ? req->hash_style : recipe->hash_style);
 
 	char **sources;
 	size_t source_count;
@@ -297,6 +301,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		argv[n++] = gcc;
 		for (size_t i = 0; i < flag_count; i++)
 			argv[n++] = (char *)recipe->flags[i];
+		argv[n++] = hash_flag;
 		argv[n++] = include_dir;
 		argv[n++] = prefix_map;
 		if (req->have_syscall_insn)

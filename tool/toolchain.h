@@ -22,6 +22,7 @@ struct compile_request {
 	const char *script;          /* -T override, or NULL for data_dir/linker.ld */
 	bool have_syscall_insn;
 	uint32_t syscall_insn;
+	const char *hash_style;      /* --hash-style: sysv or both; NULL: Linux's for arch */
 	int verbosity;
 };
 

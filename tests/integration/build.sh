@@ -134,6 +134,17 @@ expect_status 2 "a too deep output folder" "$MKVDSO" build --base=0x400000000 -o
 expect_grep "longer than the system allows" "$tmp/err" "a too deep output folder"
 [ -z "$(ls -A "$deep")" ] || fail "a too deep output folder got files: $(ls -A "$deep")"
 
+# --hash-style: sysv (Linux's for arm64) by default, both on request with the
+# Go warning; nothing else.
+"$EU_READELF" -d "$tmp/a/vdso.bin" >"$tmp/dyn"
+grep -q "GNU_HASH" "$tmp/dyn" && fail "the default build has DT_GNU_HASH"
+grep -q " HASH " "$tmp/dyn" || fail "the default build has no DT_HASH"
+expect_status 0 "--hash-style=both" "$MKVDSO" build --base=0x400000000 --hash-style=both --format=raw -o "$tmp/hb"
+expect_grep "hash-quirk" "$tmp/err" "--hash-style=both warns that Go 1.19-1.21 miss the symbol"
+"$EU_READELF" -d "$tmp/hb/vdso.bin" | grep -q "GNU_HASH" || fail "--hash-style=both: no DT_GNU_HASH"
+expect_status 64 "--hash-style=gnu" "$MKVDSO" build --base=0x400000000 --hash-style=gnu -o "$tmp/hg"
+expect_status 64 "--hash-style with --prebuilt" "$MKVDSO" build --base=0x400000000 --hash-style=both --prebuilt="$FIXTURES/aarch64/good.so" -o "$tmp/hp"
+
 # Usage.
 expect_status 64 "no --base" "$MKVDSO" build -o "$tmp/x"
 expect_status 64 "bad format" "$MKVDSO" build --base=0x400000000 --format=elf
