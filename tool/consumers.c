@@ -35,6 +35,7 @@ static void set_outcome(struct outcome_detail *detail, enum outcome outcome,
 /* Where one consumer believes the image's parts are.  bias turns an address
  * into a file offset the way that consumer does (base = ehdr + bias). */
 struct located {
+	uint32_t release;                  /* the oldest release modelled (release_key) */
 	bool ready;                        /* tables found, lookups possible */
 	struct outcome_detail failure;     /* why not, when !ready */
 	bool dynamic_crash;                /* dynamic programs die regardless */
@@ -229,6 +230,10 @@ static void musl_lookup(struct outcome_detail *detail, const struct vdso_image *
 
 /* ---------------- glibc: elf/setup-vdso.h, dl-lookup.c ---------------- */
 
+/* Releases as release_key() numbers them. */
+#define GLIBC_2_35 2035000u  /* relocates a writable dynamic table in place (BZ 28340) */
+#define GLIBC_2_43 2043000u  /* takes l_addr from the first PT_LOAD (BZ 32583 fixed) */
+
 static void glibc_setup(struct located *loc, const struct vdso_image *image)
 {
 	uint64_t first_vaddr = 0;
@@ -250,7 +255,7 @@ static void glibc_setup(struct located *loc, const struct vdso_image *image)
 	}
 	/* glibc reads the dynamic table at its p_vaddr, not its p_offset. */
 	const struct vdso_segment *load = image_first_segment(image, PT_LOAD);
-	if (load && load->vaddr != first_vaddr) {
+	if (load && load->vaddr != first_vaddr && loc->release < GLIBC_2_43) {
 		fail(loc, OUTCOME_CRASH, "takes the load address from a later PT_LOAD at %#"
 		     PRIx64 " (BZ 32583, glibc <= 2.42) and reads garbage", first_vaddr);
 		return;
@@ -259,7 +264,7 @@ static void glibc_setup(struct located *loc, const struct vdso_image *image)
 		return;
 	/* A vDSO linked at 0 is mapped elsewhere, so l_addr != 0 and glibc
 	 * >= 2.35 relocates a writable dynamic table in place. */
-	if ((dyn->flags & PF_W) && first_vaddr == 0) {
+	if ((dyn->flags & PF_W) && first_vaddr == 0 && loc->release >= GLIBC_2_35) {
 		fail(loc, OUTCOME_CRASH, "writable PT_DYNAMIC: glibc >= 2.35 writes the "
 		     "relocated pointers into the read-only vDSO");
 		return;
@@ -614,29 +619,175 @@ static void evaluate(struct verdict *verdict, const struct vdso_image *image,
 	}
 }
 
+/* --- releases --- */
+
+/* "2.31" -> 2031000, "1.2.3" -> 1002003; 0 if not a dotted release. */
+static uint32_t release_key(const char *text, size_t len)
+{
+	uint32_t key = 0, part = 0;
+	unsigned parts = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && text[i] >= '0' && text[i] <= '9') {
+			part = part * 10 + (uint32_t)(text[i] - '0');
+			if (part > 999)
+				return 0;
+		} else if (i == len || text[i] == '.') {
+			if (++parts > 3)
+				return 0;
+			key = key * 1000 + part;
+			part = 0;
+		} else {
+			return 0;
+		}
+	}
+	while (parts++ < 3)
+		key *= 1000;
+	return key;
+}
+
+/* A lookup's range: "A+", "A-B" or "A"; false for anything else ("current"). */
+static bool release_range(const char *releases, uint32_t *lo, uint32_t *hi)
+{
+	size_t len = strlen(releases), dash = strcspn(releases, "-");
+	if (len && releases[len - 1] == '+') {
+		*lo = release_key(releases, len - 1);
+		*hi = UINT32_MAX;
+	} else if (dash < len) {
+		*lo = release_key(releases, dash);
+		*hi = release_key(releases + dash + 1, len - dash - 1);
+	} else {
+		*lo = *hi = release_key(releases, len);
+	}
+	return *lo != 0 && *hi != 0 && *lo <= *hi;
+}
+
+/* Releases where a consumer's handling of some images changed.  A lookup
+ * whose range spans one is modelled on each side; the verdict is split
+ * only where the two sides differ, so most images show the rows as the
+ * architecture table has them. */
+static const struct {
+	enum consumer consumer;
+	const char *first, *last_before;
+} release_splits[] = {
+	{ CONSUMER_GLIBC, "2.35", "2.34" },
+	{ CONSUMER_GLIBC, "2.43", "2.42" },
+};
+#define SPLIT_COUNT (sizeof release_splits / sizeof release_splits[0])
+
+static bool same_verdict(const struct verdict *a, const struct verdict *b)
+{
+	for (int l = 0; l < LINK_COUNT; l++)
+		if (a->linkage[l].outcome != b->linkage[l].outcome ||
+		    a->linkage[l].offset != b->linkage[l].offset ||
+		    strcmp(a->linkage[l].reason, b->linkage[l].reason) != 0)
+			return false;
+	return true;
+}
+
+/* "START+", "START-END" or "START" into buf. */
+static void format_releases(char *buf, size_t size, const char *start, size_t start_len,
+			    const char *end, size_t end_len)
+{
+	if (!end)
+		snprintf(buf, size, "%.*s+", (int)start_len, start);
+	else if (start_len == end_len && memcmp(start, end, start_len) == 0)
+		snprintf(buf, size, "%.*s", (int)start_len, start);
+	else
+		snprintf(buf, size, "%.*s-%.*s", (int)start_len, start, (int)end_len, end);
+}
+
+/* Models lookup over its releases into out[] (room for SPLIT_COUNT + 1),
+ * one verdict per stretch of releases with the same outcome; returns how
+ * many. */
+static size_t evaluate_lookup(const struct vdso_image *image, const struct consumer_lookup *lookup,
+			      struct verdict *out)
+{
+	uint32_t lo = 0, hi = 0;
+	bool ranged = release_range(lookup->releases, &lo, &hi);
+	/* The range's own ends, as text; a NULL end is open ("A+"). */
+	const char *text = lookup->releases;
+	size_t len = strlen(text), dash = strcspn(text, "-");
+	const char *range_end = NULL;
+	size_t range_start_len = len, range_end_len = 0;
+	if (ranged && len && text[len - 1] == '+') {
+		range_start_len = len - 1;
+	} else if (ranged && dash < len) {
+		range_start_len = dash;
+		range_end = text + dash + 1;
+		range_end_len = len - dash - 1;
+	} else {
+		range_end = text;
+		range_end_len = len;
+	}
+
+	const char *start = text, *stretch_start[SPLIT_COUNT + 1], *stretch_end[SPLIT_COUNT + 1];
+	size_t start_len = range_start_len, stretch_start_len[SPLIT_COUNT + 1];
+	size_t stretch_end_len[SPLIT_COUNT + 1];
+	uint32_t release = ranged ? lo : 0;
+	size_t count = 0, next_split = 0;
+	for (;;) {
+		/* The next split inside the range, if any (the table is in order). */
+		const char *first = NULL, *last_before = NULL;
+		uint32_t first_key = 0;
+		for (; ranged && next_split < SPLIT_COUNT; next_split++) {
+			first_key = release_key(release_splits[next_split].first,
+						strlen(release_splits[next_split].first));
+			if (release_splits[next_split].consumer == lookup->consumer &&
+			    first_key > release && first_key <= hi) {
+				first = release_splits[next_split].first;
+				last_before = release_splits[next_split].last_before;
+				next_split++;
+				break;
+			}
+		}
+		struct located loc;
+		memset(&loc, 0, sizeof loc);
+		loc.release = release;
+		models[lookup->consumer].setup(&loc, image);
+		struct verdict *v = &out[count];
+		memset(v, 0, sizeof *v);
+		v->lookup = lookup;
+		evaluate(v, image, &loc);
+		if (count && same_verdict(&out[count - 1], v)) {
+			v = &out[count - 1];	/* the stretch before goes on */
+		} else {
+			stretch_start[count] = start;
+			stretch_start_len[count] = start_len;
+			count++;
+		}
+		stretch_end[count - 1] = first ? last_before : range_end;
+		stretch_end_len[count - 1] = first ? strlen(last_before) : range_end_len;
+		if (!first)
+			break;
+		start = first;
+		start_len = strlen(first);
+		release = first_key;
+	}
+	if (count == 1) {
+		snprintf(out[0].releases, sizeof out[0].releases, "%s", lookup->releases);
+		return 1;
+	}
+	for (size_t i = 0; i < count; i++)
+		format_releases(out[i].releases, sizeof out[i].releases, stretch_start[i],
+				stretch_start_len[i], stretch_end[i], stretch_end_len[i]);
+	return count;
+}
+
 bool consumers_evaluate(const struct vdso_image *image, const struct arch_contract *arch,
 			unsigned mask, struct verdicts *verdicts)
 {
 	memset(verdicts, 0, sizeof *verdicts);
 	if (!arch)
 		return true;
-	verdicts->items = calloc(arch->lookup_count ? arch->lookup_count : 1,
+	verdicts->items = calloc(arch->lookup_count ? arch->lookup_count * (SPLIT_COUNT + 1) : 1,
 				 sizeof *verdicts->items);
 	if (!verdicts->items)
 		return false;
-	struct located located[CONSUMER_COUNT];
-	for (int c = 0; c < CONSUMER_COUNT; c++) {
-		memset(&located[c], 0, sizeof located[c]);
-		if (mask & CONSUMER_BIT(c))
-			models[c].setup(&located[c], image);
-	}
 	for (size_t i = 0; i < arch->lookup_count; i++) {
 		const struct consumer_lookup *lookup = &arch->lookups[i];
-		if (!(mask & CONSUMER_BIT(lookup->consumer)))
-			continue;
-		struct verdict *verdict = &verdicts->items[verdicts->count++];
-		verdict->lookup = lookup;
-		evaluate(verdict, image, &located[lookup->consumer]);
+		if (mask & CONSUMER_BIT(lookup->consumer))
+			verdicts->count += evaluate_lookup(image, lookup,
+							   &verdicts->items[verdicts->count]);
 	}
 	return true;
 }

@@ -29,6 +29,9 @@ struct outcome_detail {
 
 struct verdict {
 	const struct consumer_lookup *lookup;
+	/* The lookup's releases, or part of them where this image meets a
+	 * behaviour that changed inside that range (consumers.c: release_splits). */
+	char releases[24];
 	struct outcome_detail linkage[LINK_COUNT];
 };
 

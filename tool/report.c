@@ -232,7 +232,7 @@ static void text_verdicts(FILE *out, const struct report_input *in)
 		const struct verdict *v = &in->verdicts->items[i];
 		const struct consumer_lookup *l = v->lookup;
 		char function[96], who[40];
-		snprintf(who, sizeof who, "%s %s", consumer_name(l->consumer), l->releases);
+		snprintf(who, sizeof who, "%s %s", consumer_name(l->consumer), v->releases);
 		if (l->symbol)
 			snprintf(function, sizeof function, "%s%s%s", l->symbol,
 				 l->version ? "@" : "", l->version ? l->version : "");
@@ -390,7 +390,7 @@ void report_json(FILE *out, const struct report_input *in, bool pretty)
 		const struct verdict *v = &in->verdicts->items[i];
 		json_begin_object(&j, NULL);
 		json_string(&j, "consumer", consumer_name(v->lookup->consumer));
-		json_string(&j, "releases", v->lookup->releases);
+		json_string(&j, "releases", v->releases);
 		json_string(&j, "function", v->lookup->symbol);
 		json_string(&j, "version", v->lookup->version);
 		json_outcome(&j, "static", &v->linkage[LINK_STATIC]);
