@@ -748,9 +748,7 @@ static size_t evaluate_lookup(const struct vdso_image *image, const struct consu
 		memset(v, 0, sizeof *v);
 		v->lookup = lookup;
 		evaluate(v, image, &loc);
-		if (count && same_verdict(&out[count - 1], v)) {
-			v = &out[count - 1];	/* the stretch before goes on */
-		} else {
+		if (!count || !same_verdict(&out[count - 1], v)) {	/* else it goes on */
 			stretch_start[count] = start;
 			stretch_start_len[count] = start_len;
 			count++;
