@@ -6,6 +6,10 @@ root=$(cd "$here/../.." && pwd)
 prefix=${CROSS_COMPILE:-aarch64-linux-gnu-}
 MKVDSO=${MKVDSO:-$root/build/tool/mkvdso}
 musl_specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
+# Where qemu-aarch64 -L finds a dynamic program's ld.so and libraries; the
+# command every script runs programs with (unquoted: it is two words).
+sysroot=/usr/aarch64-linux-gnu
+qemu="qemu-aarch64 -L $sysroot"
 packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user golang-go, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
 
 fail() {
@@ -17,13 +21,15 @@ for tool in "${prefix}gcc" "${prefix}readelf" qemu-aarch64 go awk cmp join dpkg-
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: $packages)"
 done
 [ -f "$musl_specs" ] || fail "$musl_specs is missing (Debian: $packages)"
+[ -f "$sysroot/lib/ld-linux-aarch64.so.1" ] || fail "$sysroot/lib/ld-linux-aarch64.so.1 is missing (Debian: $packages)"
 [ -x "$MKVDSO" ] || fail "mkvdso not found at $MKVDSO (build it, or set MKVDSO)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # e2e_build_programs: $tmp/loader, and probe.c as $tmp/probe-glibc (static),
-# $tmp/probe-glibc-pie (static-pie) and $tmp/probe-musl, probe.go as
+# $tmp/probe-glibc-pie (static-pie), $tmp/probe-glibc-dyn (dynamic, PIE),
+# $tmp/probe-musl (static) and $tmp/probe-musl-dyn (dynamic), probe.go as
 # $tmp/probe-go (static, GOARCH=arm64).
 e2e_build_programs() {
 	echo "# build: loader, probes"
@@ -41,6 +47,12 @@ e2e_build_programs() {
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -specs "$musl_specs" -static $cflags "$here/probe.c" -o "$tmp/probe-musl" ||
 		fail "compiling probe.c against musl"
+	# shellcheck disable=SC2086
+	"${prefix}gcc" $cflags "$here/probe.c" -o "$tmp/probe-glibc-dyn" ||
+		fail "compiling probe.c against glibc (dynamic)"
+	# shellcheck disable=SC2086
+	"${prefix}gcc" -specs "$musl_specs" $cflags "$here/probe.c" -o "$tmp/probe-musl-dyn" ||
+		fail "compiling probe.c against musl (dynamic)"
 	# Nothing from the network, nothing under $HOME: no module, GOPATH and the
 	# build cache in $tmp (E2E_GOCACHE keeps the cache between runs: a cold one
 	# recompiles the standard library for arm64, about 20 s).

@@ -8,10 +8,12 @@
  * --format=raw`) flat at BASE, the data page at BASE - 4096 (read-only for
  * the program; written through a second, writable mapping of the same memfd
  * page with vdso_data.h's writer, from the host's clocks, and refreshed from a
- * thread about every millisecond as a kernel tick would), loads the static
- * (non-PIE or static-pie) aarch64 ELF PROGRAM, builds a Linux-layout initial
- * stack whose AT_SYSINFO_EHDR is set by include/vdso_auxv.h's
- * vdso_auxv64_set_sysinfo_ehdr, and jumps to the entry with x0 = 0.
+ * thread about every millisecond as a kernel tick would), loads the aarch64
+ * ELF PROGRAM (static, static-pie, or dynamic: then also its PT_INTERP
+ * dynamic linker, which finds the libraries under qemu-aarch64 -L SYSROOT),
+ * builds a Linux-layout initial stack whose AT_SYSINFO_EHDR is set by
+ * include/vdso_auxv.h's vdso_auxv64_set_sysinfo_ehdr, and jumps to the
+ * entry (the dynamic linker's, with AT_BASE set) with x0 = 0.
  * --trap-insn=WORD plays a kernel that traps system calls its own way (a
  * vDSO built with `mkvdso build --syscall-insn=WORD`): the undefined
  * instruction WORD raises SIGILL, and a handler installed here makes the
@@ -56,7 +58,8 @@
 #define PAGE 4096ul
 #define NSEC 1000000000ll
 #define STACK_SIZE (8ul << 20)
-#define PIE_BIAS 0x40000000ul	/* where a static-pie program goes */
+#define PIE_BIAS 0x40000000ul	/* where a PIE program goes */
+#define INTERP_BIAS 0x60000000ul	/* and its dynamic linker */
 #define TICK_NS 1000000l	/* the page is refreshed this often */
 
 extern char **environ;
@@ -198,9 +201,12 @@ static void map_vdso(const char *path, uint64_t base)
 
 struct program {
 	uint64_t entry, phdr, phnum, bias;
+	char interp[256];	/* PT_INTERP, "" for a static program */
 };
 
-static void load_program(const char *path, struct program *p)
+/* Maps an ELF the way execve does: an ET_EXEC at its addresses, an ET_DYN
+ * at dyn_bias. */
+static void load_program(const char *path, uint64_t dyn_bias, struct program *p)
 {
 	int fd = open(path, O_RDONLY);
 	struct stat st;
@@ -229,9 +235,15 @@ static void load_program(const char *path, struct program *p)
 
 	uint64_t lo = UINT64_MAX, hi = 0, phdr = 0;
 	int have_phdr = 0;
+	p->interp[0] = '\0';
 	for (int i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type == PT_INTERP)
-			die("%s: dynamically linked (PT_INTERP): only static programs", path);
+		if (ph[i].p_type == PT_INTERP) {
+			if (ph[i].p_offset > size || ph[i].p_filesz > size - ph[i].p_offset ||
+			    ph[i].p_filesz == 0 || ph[i].p_filesz > sizeof p->interp ||
+			    file[ph[i].p_offset + ph[i].p_filesz - 1] != '\0')
+				die("%s: PT_INTERP is not a path", path);
+			memcpy(p->interp, file + ph[i].p_offset, ph[i].p_filesz);
+		}
 		if (ph[i].p_type == PT_PHDR) {
 			phdr = ph[i].p_vaddr;
 			have_phdr = 1;
@@ -251,7 +263,7 @@ static void load_program(const char *path, struct program *p)
 	}
 	if (lo == UINT64_MAX || !have_phdr)
 		die("%s: no PT_LOAD holding the program headers", path);
-	p->bias = eh->e_type == ET_DYN ? PIE_BIAS : 0;
+	p->bias = eh->e_type == ET_DYN ? dyn_bias : 0;
 	lo &= ~(PAGE - 1);
 	hi = (hi + PAGE - 1) & ~(PAGE - 1);
 
@@ -308,7 +320,7 @@ static char *push_bytes(char **top, const void *data, size_t n)
 }
 
 static uint64_t build_stack(int argc, char **argv, const char *execfn, const struct program *p,
-			    int with_vdso, uint64_t vdso_base)
+			    uint64_t interp_base, int with_vdso, uint64_t vdso_base)
 {
 	char *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -341,7 +353,7 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 		{ AT_PHENT, sizeof(Elf64_Phdr) },
 		{ AT_PHNUM, p->phnum },
 		{ AT_PAGESZ, PAGE },
-		{ AT_BASE, 0 },
+		{ AT_BASE, interp_base },
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, p->entry },
 		{ AT_UID, getuid() },
@@ -482,9 +494,17 @@ int main(int argc, char **argv)
 	vdso_data_init(page);
 	timekeeper_from_host();
 
-	struct program p;
-	load_program(program, &p);
-	uint64_t sp = build_stack(argc - (i + 2), argv + i + 2, program, &p, with_vdso, base);
+	/* A dynamic program starts in its dynamic linker (under qemu-aarch64
+	 * -L SYSROOT, which also finds the libraries), as execve does it. */
+	struct program p, interp = { .entry = 0 };
+	load_program(program, PIE_BIAS, &p);
+	if (p.interp[0]) {
+		load_program(p.interp, INTERP_BIAS, &interp);
+		if (interp.interp[0])
+			die("%s: the dynamic linker %s asks for one itself", program, p.interp);
+	}
+	uint64_t sp = build_stack(argc - (i + 2), argv + i + 2, program, &p,
+				  p.interp[0] ? interp.bias : 0, with_vdso, base);
 
 	/* The tick thread takes no signals: they belong to the program. */
 	sigset_t all, old;
@@ -506,5 +526,5 @@ int main(int argc, char **argv)
 		base - PAGE, with_vdso ? "AT_SYSINFO_EHDR set" : "no AT_SYSINFO_EHDR", program,
 		p.entry, p.bias, freq);
 	fflush(NULL);
-	start(sp, p.entry);
+	start(sp, p.interp[0] ? interp.entry : p.entry);
 }

@@ -4,8 +4,8 @@
 # Builds the built-in vDSO with `mkvdso build --format=raw`, and a prebuilt
 # one (the same sources built by hand, as a kernel author's Makefile would)
 # with `mkvdso build --prebuilt --format=raw`; the user-space "kernel"
-# loader.c, probe.c against glibc (static and static-pie) and musl (static),
-# and probe.go with Go (static).  Then, for each image, each placement
+# loader.c, probe.c against glibc (static, static-pie, dynamic) and musl
+# (static, dynamic), and probe.go with Go (static).  Then, for each image, each placement
 # (linked at 0, --prelink) and each address in BASES, runs
 #
 #   qemu-aarch64 -strace loader [--no-vdso] vdso.bin BASE probe
@@ -193,7 +193,7 @@ run() {
 	[ -z "$trap" ] || opt="$opt --trap-insn=$trap"
 	status=0
 	# shellcheck disable=SC2086
-	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ qemu-aarch64 -D "$tmp/$name.strace" -strace \
+	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ $qemu -D "$tmp/$name.strace" -strace \
 		"$tmp/loader" $opt "$image" "$base" \
 		"$probe" "$loops" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 	if [ "$status" -ne 0 ]; then
@@ -261,8 +261,8 @@ for image in builtin prebuilt; do
 				$popt $input -o "$dir") || fail "mkvdso build --base=$base $popt $input"
 			cmp -s "$dir/vdso_auxv.h" "$root/include/vdso_auxv.h" ||
 				fail "mkvdso build shipped a vdso_auxv.h that differs from include/"
-			for libc in glibc glibc-pie musl go; do
-				l=${libc%-pie}
+			for libc in glibc glibc-pie glibc-dyn musl musl-dyn go; do
+				l=${libc%%-*}
 				try "$libc-$image-$mode-$base" "$dir/vdso.bin" "$base" "$tmp/probe-$libc" \
 					"$l" yes "$LOOPS"
 			done
@@ -284,9 +284,9 @@ done
 
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"
 base=${BASES%% *}
-for libc in glibc glibc-pie musl go; do
+for libc in glibc glibc-pie glibc-dyn musl musl-dyn go; do
 	try "$libc-no-vdso" "$tmp/vdso-builtin-linked-at-0-$base/vdso.bin" "$base" "$tmp/probe-$libc" \
-		"${libc%-pie}" no 3
+		"${libc%%-*}" no 3
 done
 
 [ -z "$failed" ] || fail "these runs failed:$failed"

@@ -26,7 +26,7 @@
 #                                      then writes into the read-only image)
 #
 # For each image and each probe (tests/e2e/probe.c against glibc and musl,
-# tests/e2e/probe.go with Go), the program runs under the user-space kernel
+# static and dynamic, tests/e2e/probe.go with Go), the program runs under the user-space kernel
 # (loader.c) in `qemu-aarch64 -strace`, and what it did with each function
 # its libc looks up is read off the system calls between its markers:
 #
@@ -37,7 +37,7 @@
 #
 # Nothing here needs placing: every image is linked at 0 and has no
 # relocations, so the loader maps the file as it is.
-# `mkvdso inspect`'s verdict for a static program, for the release rows that
+# `mkvdso inspect`'s verdict for a static or dynamic program, for the release rows that
 # cover the installed libc, Go and their versions, must be the same word for
 # every function.  A program that crashed must have a crash verdict for one
 # of its functions; one that did not must have none.  Bionic cannot run here.
@@ -81,8 +81,8 @@ echo "# consumers: glibc $glibc_version, musl $musl_version, go $go_version"
 (cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw -o "$tmp/built") ||
 	fail "mkvdso build --base=$base"
 
-# inspect_verdicts IMAGE: "CONSUMER FUNCTION OUTCOME" for static programs, for
-# the release rows that cover the versions installed here.
+# inspect_verdicts IMAGE: "CONSUMER/LINKAGE FUNCTION OUTCOME" for static and
+# dynamic programs, for the release rows that cover the versions installed here.
 inspect_verdicts() {
 	status=0
 	"$MKVDSO" inspect --arch=aarch64 --libc=musl,glibc,go "$1" >"$tmp/inspect.txt" || status=$?
@@ -102,19 +102,27 @@ inspect_verdicts() {
 	}
 	/^Consumers/ { on = 1; next }
 	on && NF == 0 { on = 0 }
+	# A row is one line, or two ("static: ..." then "dynamic: ...") where
+	# static and dynamic programs fare differently.
+	on && $1 == "dynamic:" { if (who != "") print who "/dynamic", fn, $2; who = ""; next }
 	on && ($1 == "musl" || $1 == "glibc" || $1 == "go") {
 		v = $1 == "glibc" ? glibc : $1 == "musl" ? musl : go
+		who = ""
 		if (!covers($2, v)) next
 		fn = $3; sub(/@.*/, "", fn)
-		print $1, fn, ($4 == "static:" ? $5 : $4)
+		print $1 "/static", fn, ($4 == "static:" ? $5 : $4)
+		if ($4 == "static:") who = $1
+		else print $1 "/dynamic", fn, $4
 	}' "$tmp/inspect.txt"
 }
 
-# observe NAME IMAGE PROBE CONSUMER: what the program did, "CONSUMER FUNCTION OUTCOME".
+# observe NAME IMAGE PROBE CONSUMER LINKAGE: what the program did,
+# "CONSUMER/LINKAGE FUNCTION OUTCOME".
 observe() {
-	name=$1 image=$2 probe=$3 consumer=$4
+	name=$1 image=$2 probe=$3 consumer=$4 linkage=$5
 	status=0
-	qemu-aarch64 -D "$tmp/$name.strace" -strace "$tmp/loader" "$image" "$base" "$probe" 3 \
+	# shellcheck disable=SC2086
+	$qemu -D "$tmp/$name.strace" -strace "$tmp/loader" "$image" "$base" "$probe" 3 \
 		>"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 	[ "$status" -ne 2 ] || { cat "$tmp/$name.err" >&2; fail "$name: the loader could not start it"; }
 	crashed=no
@@ -130,11 +138,11 @@ observe() {
 		else
 			outcome=uses
 		fi
-		echo "$consumer $fn $outcome"
+		echo "$consumer/$linkage $fn $outcome"
 	done
 }
 
-printf '%-32s %-6s %-24s %-9s %-9s\n' image consumer function inspect observed
+printf '%-32s %-13s %-24s %-9s %-9s\n' image program function inspect observed
 bad=0
 for variant in $variants; do
 	image=$tmp/$variant.bin
@@ -156,13 +164,17 @@ for variant in $variants; do
 	else
 		"$VDSO_MUTATE" "$variant" "$tmp/built/vdso.bin" "$image" || fail "vdso-mutate $variant"
 	fi
-	# A crash verdict for one function is a crash of the whole program.
-	inspect_verdicts "$image" | awk '{ row[NR] = $0; c[NR] = $1; if ($3 == "crash") dead[$1] = 1 }
-		END { for (i = 1; i <= NR; i++) { split(row[i], f, " ")
+	# A crash verdict for one function is a crash of the whole program; Go
+	# programs are static.
+	inspect_verdicts "$image" | awk '$1 != "go/dynamic" { row[NR] = $0; c[NR] = $1; if ($3 == "crash") dead[$1] = 1 }
+		END { for (i = 1; i <= NR; i++) if (i in row) { split(row[i], f, " ")
 			print f[1], f[2], (c[i] in dead ? "crash" : f[3]) } }' >"$tmp/predicted"
 	: >"$tmp/seen"
-	for consumer in glibc musl go; do
-		observe "$variant-$consumer" "$image" "$tmp/probe-$consumer" "$consumer" >>"$tmp/seen"
+	for program in glibc:static:glibc glibc:dynamic:glibc-dyn musl:static:musl \
+		musl:dynamic:musl-dyn go:static:go; do
+		consumer=${program%%:*} rest=${program#*:}
+		observe "$variant-${rest#*:}" "$image" "$tmp/probe-${rest#*:}" "$consumer" \
+			"${rest%%:*}" >>"$tmp/seen"
 	done
 	# Every row of either side; a function only one side names is a mismatch.
 	awk '{ print $1 ":" $2, $3 }' "$tmp/predicted" | sort >"$tmp/p"
@@ -171,7 +183,7 @@ for variant in $variants; do
 	while read -r key predicted seen; do
 		verdict=ok
 		[ "$predicted" = "$seen" ] || { verdict=WRONG; bad=$((bad + 1)); }
-		printf '%-32s %-6s %-24s %-9s %-9s %s\n' "$variant" "${key%%:*}" "${key#*:}" \
+		printf '%-32s %-13s %-24s %-9s %-9s %s\n' "$variant" "${key%%:*}" "${key#*:}" \
 			"$predicted" "$seen" "$verdict"
 	done <"$tmp/rows"
 done
