@@ -14,17 +14,28 @@
 for tool in apt-get apt-cache dpkg-deb tar od lz4 "${EU_READELF:-eu-readelf}"; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt, dpkg, coreutils, lz4, elfutils)"
 done
+[ -n "${SOURCE_DIR:-}" ] || fail "SOURCE_DIR is not set"
 [ "$failures" -eq 0 ] || finish
+
+# The packages are kept in the source tree's ignored build-cache/ (the three
+# builds of scripts/test.sh share one download), or in $MKVDSO_CACHE.
+cache=${MKVDSO_CACHE:-$SOURCE_DIR/build-cache}/kernels
 
 # download META: the kernel package a Debian metapackage stands for, as
 # $tmp/kernel.deb.
 download() {
 	pkg=$(apt-cache depends "$1" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
 	[ -n "$pkg" ] || { fail "$1: apt-cache names no kernel package (apt-get update?)"; return 1; }
-	rm -f "$tmp"/*.deb
-	(cd "$tmp" && apt-get download -q "$pkg" >"$tmp/apt.log" 2>&1) ||
-		{ fail "$1: apt-get download $pkg: $(tail -n 3 "$tmp/apt.log")"; return 1; }
-	mv "$tmp"/linux-image-*.deb "$tmp/kernel.deb"
+	mkdir -p "$cache" || { fail "cannot create $cache"; return 1; }
+	if [ ! -s "$cache/$pkg.deb" ]; then
+		rm -rf "$tmp/dl"
+		mkdir "$tmp/dl"
+		(cd "$tmp/dl" && apt-get download -q "$pkg" >"$tmp/apt.log" 2>&1) ||
+			{ fail "$1: apt-get download $pkg: $(tail -n 3 "$tmp/apt.log")"; return 1; }
+		mv "$tmp"/dl/linux-image-*.deb "$cache/$pkg.deb.part" && mv "$cache/$pkg.deb.part" "$cache/$pkg.deb" ||
+			{ fail "cannot keep $pkg in $cache"; return 1; }
+	fi
+	cp "$cache/$pkg.deb" "$tmp/kernel.deb"
 	echo "# $pkg"
 }
 
@@ -33,7 +44,7 @@ kernel_image() {
 	rm -rf "$tmp/deb"
 	mkdir "$tmp/deb"
 	dpkg-deb --fsys-tarfile "$tmp/kernel.deb" | tar -x -C "$tmp/deb" --wildcards './boot/vmlinuz-*' ||
-		{ fail "no /boot/vmlinuz-* in $(ls "$tmp"/*.deb)"; return 1; }
+		{ fail "no /boot/vmlinuz-* in $tmp/kernel.deb"; return 1; }
 	vmlinuz=$(ls "$tmp"/deb/boot/vmlinuz-*)
 	if [ "$(od -An -c -j 514 -N 4 "$vmlinuz" | tr -d ' ')" = HdrS ]; then
 		# An x86 bzImage: the payload is at (setup_sects + 1) * 512 +
