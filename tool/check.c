@@ -533,15 +533,11 @@ static void check_hash_quirks(struct checker *c)
 		bool gnu = image->gnu_hash.present;
 		/* A table that misses the symbol under its own name is reported
 		 * broken already; only the quirk is news. */
-		if (gnu ? !image->gnu_hash.mapped ||
-			  gnu_hash_walk(image, lookup->symbol, false, accept_named, &want, &found) != WALK_FOUND
-			: !image->hash.mapped ||
-			  sysv_hash_walk(image, lookup->symbol, accept_named, &want, &found) != WALK_FOUND)
+		if (preferred_hash_walk(image, lookup->symbol, false, accept_named, &want,
+					&found) != WALK_FOUND)
 			continue;
-		enum walk_result result = gnu
-			? gnu_hash_walk(image, lookup->hashed_as, false, accept_named, &want, &found)
-			: sysv_hash_walk(image, lookup->hashed_as, accept_named, &want, &found);
-		if (result != WALK_FOUND)
+		if (preferred_hash_walk(image, lookup->hashed_as, false, accept_named, &want,
+					&found) != WALK_FOUND)
 			report(c, RULE_HASH_QUIRK, gnu ? "DT_GNU_HASH" : "DT_HASH",
 			       "%s %s look up '%s' with the hashes of '%s' and do not find it here%s",
 			       consumer_name(lookup->consumer), lookup->releases, lookup->symbol,

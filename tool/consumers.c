@@ -35,7 +35,7 @@ static void set_outcome(struct outcome_detail *detail, enum outcome outcome,
 /* Where one consumer believes the image's parts are.  bias turns an address
  * into a file offset the way that consumer does (base = ehdr + bias). */
 struct located {
-	uint32_t release;                  /* the oldest release modelled (release_key) */
+	uint32_t release;                  /* the release modelled (release_key; 0: the oldest) */
 	bool ready;                        /* tables found, lookups possible */
 	struct outcome_detail failure;     /* why not, when !ready */
 	bool dynamic_crash;                /* dynamic programs die regardless */
@@ -349,9 +349,8 @@ static void glibc_lookup(struct outcome_detail *detail, const struct vdso_image 
 {
 	struct glibc_match match = { image, name, version, NULL };
 	uint64_t index;
-	enum walk_result result = image->gnu_hash.present
-		? gnu_hash_walk(image, hash_name, true, glibc_accepts, &match, &index)
-		: sysv_hash_walk(image, hash_name, glibc_accepts, &match, &index);
+	enum walk_result result = preferred_hash_walk(image, hash_name, true, glibc_accepts,
+						      &match, &index);
 	switch (result) {
 	case WALK_FOUND:
 		break;
@@ -443,9 +442,8 @@ static void go_lookup(struct outcome_detail *detail, const struct vdso_image *im
 		return;
 	}
 	uint64_t index;
-	enum walk_result result = image->gnu_hash.present
-		? gnu_hash_walk(image, hash_name, false, go_accepts, &match, &index)
-		: sysv_hash_walk(image, hash_name, go_accepts, &match, &index);
+	enum walk_result result = preferred_hash_walk(image, hash_name, false, go_accepts,
+						      &match, &index);
 	if (result == WALK_FOUND) {
 		found_at(detail, image, image->symbols[index].value + (uint64_t)loc->bias);
 		return;
@@ -645,26 +643,38 @@ static uint32_t release_key(const char *text, size_t len)
 	return key;
 }
 
-/* A lookup's range: "A+", "A-B" or "A"; false for anything else ("current"). */
-static bool release_range(const char *releases, uint32_t *lo, uint32_t *hi)
+/* One end of a release range: its text ("2.31", not terminated there) and
+ * its release_key().  An open end ("2.31+") has no text and the top key. */
+struct release_end {
+	const char *text;
+	size_t len;
+	uint32_t key;
+};
+
+/* A lookup's range, "A+", "A-B" or "A", into its ends; false for anything
+ * else ("current"). */
+static bool release_range(const char *releases, struct release_end *lo, struct release_end *hi)
 {
 	size_t len = strlen(releases), dash = strcspn(releases, "-");
+	*lo = (struct release_end){ releases, len, 0 };
+	*hi = *lo;
 	if (len && releases[len - 1] == '+') {
-		*lo = release_key(releases, len - 1);
-		*hi = UINT32_MAX;
+		lo->len = len - 1;
+		*hi = (struct release_end){ NULL, 0, UINT32_MAX };
 	} else if (dash < len) {
-		*lo = release_key(releases, dash);
-		*hi = release_key(releases + dash + 1, len - dash - 1);
-	} else {
-		*lo = *hi = release_key(releases, len);
+		lo->len = dash;
+		*hi = (struct release_end){ releases + dash + 1, len - dash - 1, 0 };
 	}
-	return *lo != 0 && *hi != 0 && *lo <= *hi;
+	lo->key = release_key(lo->text, lo->len);
+	if (hi->text)
+		hi->key = release_key(hi->text, hi->len);
+	return lo->key != 0 && hi->key != 0 && lo->key <= hi->key;
 }
 
-/* Releases where a consumer's handling of some images changed.  A lookup
- * whose range spans one is modelled on each side; the verdict is split
- * only where the two sides differ, so most images show the rows as the
- * architecture table has them. */
+/* Releases where a consumer's handling of some images changed, in order.
+ * A lookup whose range spans one is modelled on each side; the verdict is
+ * split only where the two sides differ, so most images show the rows as
+ * the architecture table has them. */
 static const struct {
 	enum consumer consumer;
 	const char *first, *last_before;
@@ -673,6 +683,12 @@ static const struct {
 	{ CONSUMER_GLIBC, "2.43", "2.42" },
 };
 #define SPLIT_COUNT (sizeof release_splits / sizeof release_splits[0])
+
+static struct release_end split_end(const char *text)
+{
+	size_t len = strlen(text);
+	return (struct release_end){ text, len, release_key(text, len) };
+}
 
 static bool same_verdict(const struct verdict *a, const struct verdict *b)
 {
@@ -685,90 +701,72 @@ static bool same_verdict(const struct verdict *a, const struct verdict *b)
 }
 
 /* "START+", "START-END" or "START" into buf. */
-static void format_releases(char *buf, size_t size, const char *start, size_t start_len,
-			    const char *end, size_t end_len)
+static void format_releases(char *buf, size_t size, struct release_end start,
+			    struct release_end end)
 {
-	if (!end)
-		snprintf(buf, size, "%.*s+", (int)start_len, start);
-	else if (start_len == end_len && memcmp(start, end, start_len) == 0)
-		snprintf(buf, size, "%.*s", (int)start_len, start);
+	if (!end.text)
+		snprintf(buf, size, "%.*s+", (int)start.len, start.text);
+	else if (start.key == end.key)
+		snprintf(buf, size, "%.*s", (int)start.len, start.text);
 	else
-		snprintf(buf, size, "%.*s-%.*s", (int)start_len, start, (int)end_len, end);
+		snprintf(buf, size, "%.*s-%.*s", (int)start.len, start.text, (int)end.len,
+			 end.text);
 }
 
-/* Models lookup over its releases into out[] (room for SPLIT_COUNT + 1),
- * one verdict per stretch of releases with the same outcome; returns how
- * many. */
-static size_t evaluate_lookup(const struct vdso_image *image, const struct consumer_lookup *lookup,
-			      struct verdict *out)
-{
-	uint32_t lo = 0, hi = 0;
-	bool ranged = release_range(lookup->releases, &lo, &hi);
-	/* The range's own ends, as text; a NULL end is open ("A+"). */
-	const char *text = lookup->releases;
-	size_t len = strlen(text), dash = strcspn(text, "-");
-	const char *range_end = NULL;
-	size_t range_start_len = len, range_end_len = 0;
-	if (ranged && len && text[len - 1] == '+') {
-		range_start_len = len - 1;
-	} else if (ranged && dash < len) {
-		range_start_len = dash;
-		range_end = text + dash + 1;
-		range_end_len = len - dash - 1;
-	} else {
-		range_end = text;
-		range_end_len = len;
-	}
+/* The stretches of one lookup's releases with one outcome each. */
+struct stretches {
+	struct verdict *out;         /* room for SPLIT_COUNT + 1 */
+	struct release_end start[SPLIT_COUNT + 1], end[SPLIT_COUNT + 1];
+	size_t count;
+};
 
-	const char *start = text, *stretch_start[SPLIT_COUNT + 1], *stretch_end[SPLIT_COUNT + 1];
-	size_t start_len = range_start_len, stretch_start_len[SPLIT_COUNT + 1];
-	size_t stretch_end_len[SPLIT_COUNT + 1];
-	uint32_t release = ranged ? lo : 0;
-	size_t count = 0, next_split = 0;
-	for (;;) {
-		/* The next split inside the range, if any (the table is in order). */
-		const char *first = NULL, *last_before = NULL;
-		uint32_t first_key = 0;
-		for (; ranged && next_split < SPLIT_COUNT; next_split++) {
-			first_key = release_key(release_splits[next_split].first,
-						strlen(release_splits[next_split].first));
-			if (release_splits[next_split].consumer == lookup->consumer &&
-			    first_key > release && first_key <= hi) {
-				first = release_splits[next_split].first;
-				last_before = release_splits[next_split].last_before;
-				next_split++;
-				break;
-			}
-		}
-		struct located loc;
-		memset(&loc, 0, sizeof loc);
-		loc.release = release;
-		models[lookup->consumer].setup(&loc, image);
-		struct verdict *v = &out[count];
-		memset(v, 0, sizeof *v);
-		v->lookup = lookup;
-		evaluate(v, image, &loc);
-		if (!count || !same_verdict(&out[count - 1], v)) {	/* else it goes on */
-			stretch_start[count] = start;
-			stretch_start_len[count] = start_len;
-			count++;
-		}
-		stretch_end[count - 1] = first ? last_before : range_end;
-		stretch_end_len[count - 1] = first ? strlen(last_before) : range_end_len;
-		if (!first)
+/* Models the releases [start, end] with loc; an outcome equal to the
+ * stretch before extends that stretch. */
+static void add_stretch(struct stretches *st, const struct vdso_image *image,
+			const struct consumer_lookup *lookup, const struct located *loc,
+			struct release_end start, struct release_end end)
+{
+	struct verdict *v = &st->out[st->count];
+	memset(v, 0, sizeof *v);
+	v->lookup = lookup;
+	evaluate(v, image, loc);
+	if (!st->count || !same_verdict(&st->out[st->count - 1], v))
+		st->start[st->count++] = start;
+	st->end[st->count - 1] = end;
+}
+
+/* Models lookup over its releases into out[], one verdict per stretch of
+ * releases with the same outcome; returns how many.  located[k] is the
+ * consumer's model after its k-th release split. */
+static size_t evaluate_lookup(const struct vdso_image *image, const struct consumer_lookup *lookup,
+			      const struct located *located, struct verdict *out)
+{
+	struct release_end lo, hi;
+	bool ranged = release_range(lookup->releases, &lo, &hi);
+	struct stretches st = { .out = out };
+	struct release_end start = lo;
+	size_t interval = 0;
+	for (size_t s = 0; ranged && s < SPLIT_COUNT; s++) {
+		if (release_splits[s].consumer != lookup->consumer)
+			continue;
+		struct release_end first = split_end(release_splits[s].first);
+		if (first.key > hi.key)
 			break;
-		start = first;
-		start_len = strlen(first);
-		release = first_key;
+		if (first.key > lo.key) {
+			add_stretch(&st, image, lookup, &located[interval], start,
+				    split_end(release_splits[s].last_before));
+			start = first;
+		}
+		interval++;
 	}
-	if (count == 1) {
+	add_stretch(&st, image, lookup, &located[interval], start, hi);
+	if (st.count == 1) {
 		snprintf(out[0].releases, sizeof out[0].releases, "%s", lookup->releases);
 		return 1;
 	}
-	for (size_t i = 0; i < count; i++)
-		format_releases(out[i].releases, sizeof out[i].releases, stretch_start[i],
-				stretch_start_len[i], stretch_end[i], stretch_end_len[i]);
-	return count;
+	for (size_t i = 0; i < st.count; i++)
+		format_releases(out[i].releases, sizeof out[i].releases, st.start[i], st.end[i]);
+	return st.count;
 }
 
 bool consumers_evaluate(const struct vdso_image *image, const struct arch_contract *arch,
@@ -781,10 +779,30 @@ bool consumers_evaluate(const struct vdso_image *image, const struct arch_contra
 				 sizeof *verdicts->items);
 	if (!verdicts->items)
 		return false;
+	/* Each consumer's model once per stretch between its release splits:
+	 * before the first (release 0: older than any), then from each. */
+	struct located located[CONSUMER_COUNT][SPLIT_COUNT + 1];
+	for (int c = 0; c < CONSUMER_COUNT; c++) {
+		if (!(mask & CONSUMER_BIT(c)))
+			continue;
+		uint32_t release = 0;
+		size_t k = 0;
+		for (size_t s = 0;; s++) {
+			memset(&located[c][k], 0, sizeof located[c][k]);
+			located[c][k].release = release;
+			models[c].setup(&located[c][k], image);
+			while (s < SPLIT_COUNT && release_splits[s].consumer != (enum consumer)c)
+				s++;
+			if (s == SPLIT_COUNT)
+				break;
+			release = split_end(release_splits[s].first).key;
+			k++;
+		}
+	}
 	for (size_t i = 0; i < arch->lookup_count; i++) {
 		const struct consumer_lookup *lookup = &arch->lookups[i];
 		if (mask & CONSUMER_BIT(lookup->consumer))
-			verdicts->count += evaluate_lookup(image, lookup,
+			verdicts->count += evaluate_lookup(image, lookup, located[lookup->consumer],
 							   &verdicts->items[verdicts->count]);
 	}
 	return true;

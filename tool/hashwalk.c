@@ -83,6 +83,15 @@ enum walk_result sysv_hash_walk(const struct vdso_image *image, const char *name
 	return WALK_NOT_FOUND;
 }
 
+enum walk_result preferred_hash_walk(const struct vdso_image *image, const char *name,
+				     bool use_bloom, walk_accept accept, void *data,
+				     uint64_t *found)
+{
+	return image->gnu_hash.present
+		? gnu_hash_walk(image, name, use_bloom, accept, data, found)
+		: sysv_hash_walk(image, name, accept, data, found);
+}
+
 const char *walk_result_text(enum walk_result result)
 {
 	switch (result) {

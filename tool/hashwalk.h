@@ -34,6 +34,11 @@ enum walk_result gnu_hash_walk(const struct vdso_image *image, const char *name,
 			       uint64_t *found);
 enum walk_result sysv_hash_walk(const struct vdso_image *image, const char *name,
 				walk_accept accept, void *data, uint64_t *found);
+/* The walk glibc and Go make: DT_GNU_HASH when the image has one (with or
+ * without its bloom filter), else DT_HASH. */
+enum walk_result preferred_hash_walk(const struct vdso_image *image, const char *name,
+				     bool use_bloom, walk_accept accept, void *data,
+				     uint64_t *found);
 const char *walk_result_text(enum walk_result result);
 
 #endif
