@@ -85,12 +85,19 @@ e2e_go_version() {
 	go env GOVERSION | sed 's/^go//'
 }
 
+# e2e_calls STRACE: the markers (getppid), window edges (getuid, getgid) and
+# clock system calls in qemu's -strace log, in order, one per line, as
+# "clock_gettime(CLOCK_MONOTONIC".  Threads' lines interleave mid-line in
+# that log, so calls are matched anywhere.
+e2e_calls() {
+	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1"
+}
+
 # e2e_observed STRACE: the clock system calls between the probe's two getppid
 # markers, outside its getuid...getgid reference windows, one per line, as
-# "clock_gettime(CLOCK_MONOTONIC", "gettimeofday", ...  Threads' lines
-# interleave mid-line in qemu's log, so calls are matched anywhere, in order.
+# "clock_gettime(CLOCK_MONOTONIC", "gettimeofday", ...
 e2e_observed() {
-	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1" |
+	e2e_calls "$1" |
 		awk '/^getppid/ { m++; next }
 		     m != 1 { next }
 		     /^getuid/ { w = 1; next }

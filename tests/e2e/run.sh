@@ -79,7 +79,7 @@ expected() {
 # time.Now (REALTIME + MONOTONIC) and one runtime.nanotime, then time.Now and
 # LOOPS + 1 time.Since (MONOTONIC).
 check_go_syscalls() {
-	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1" |
+	e2e_calls "$1" |
 		awk -v vdso="$2" -v loops="$3" -v tries=4 '
 		/^getppid/ { m++; next }
 		m != 1 { next }
