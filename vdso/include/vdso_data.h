@@ -66,6 +66,10 @@
 /* clock_mode: how the vDSO reads the counter clocks. */
 #define MKVDSO_CLOCK_MODE_NONE		0	/* system call for REALTIME, MONOTONIC, ... */
 #define MKVDSO_CLOCK_MODE_CNTVCT	1	/* aarch64 CNTVCT_EL0 (isb; mrs) */
+#define MKVDSO_CLOCK_MODE_TSC		2	/* x86_64 TSC, read in order after the seq load */
+
+/* flags: what else the kernel maintains for the vDSO. */
+#define MKVDSO_FLAG_TSC_AUX_CPU	(1u << 0)	/* x86_64: IA32_TSC_AUX = (node << 12) | cpu on every CPU */
 
 /* Clock-source blocks, as Linux's CS_HRES_COARSE and CS_RAW. */
 #define MKVDSO_CS_HRES_COARSE	0
@@ -119,6 +123,13 @@ struct vdso_data {
 	uint32_t hrtimer_res;	/* ns: clock_getres of the counter clocks (Linux: 1) */
 	uint32_t coarse_res;	/* ns: clock_getres of the _COARSE clocks (the tick) */
 	struct vdso_data_clock clock[MKVDSO_CS_BASES];
+	/*
+	 * Appended after clock[], so every earlier offset is that of layout
+	 * version 1 and a page the writer zeroed leaves them off.  The image
+	 * and this header always come from the same mkvdso build.
+	 */
+	uint32_t flags;		/* MKVDSO_FLAG_* */
+	uint32_t reserved;	/* zero */
 };
 
 /*
@@ -142,7 +153,9 @@ MKVDSO_ASSERT(shift, offsetof(struct vdso_data_clock, shift) == 20);
 MKVDSO_ASSERT(basetime, offsetof(struct vdso_data_clock, basetime) == 24);
 MKVDSO_ASSERT(timestamp_size, sizeof(struct vdso_data_timestamp) == 16);
 MKVDSO_ASSERT(clock_size, sizeof(struct vdso_data_clock) == 24 + 16 * MKVDSO_BASES);
-MKVDSO_ASSERT(data_size, sizeof(struct vdso_data) == 32 + 2 * (24 + 16 * MKVDSO_BASES));
+MKVDSO_ASSERT(flags, offsetof(struct vdso_data, flags) == 32 + 2 * (24 + 16 * MKVDSO_BASES));
+MKVDSO_ASSERT(reserved, offsetof(struct vdso_data, reserved) == 36 + 2 * (24 + 16 * MKVDSO_BASES));
+MKVDSO_ASSERT(data_size, sizeof(struct vdso_data) == 40 + 2 * (24 + 16 * MKVDSO_BASES));
 MKVDSO_ASSERT(fits_page, sizeof(struct vdso_data) <= MKVDSO_DATA_SIZE);
 #undef MKVDSO_ASSERT
 
