@@ -186,8 +186,11 @@ static int not_found(const char *name, const char *package)
 	return EXIT_TROUBLE;
 }
 
-/* Runs argv; the tool's stderr goes straight to ours, untouched. */
-static int run(char *const argv[], int verbosity, const char *package)
+/* Runs argv; the tool's stderr goes straight to ours, untouched.  With
+ * output, its stdout goes there (at most size - 1 bytes, NUL-terminated);
+ * else to ours. */
+static int run_to(char *const argv[], int verbosity, const char *package, char *output,
+		  size_t size)
 {
 	if (verbosity > 0) {
 		fputs("mkvdso: running:", stderr);
@@ -195,8 +198,38 @@ static int run(char *const argv[], int verbosity, const char *package)
 			fprintf(stderr, " %s", *a);
 		fputc('\n', stderr);
 	}
+	int pipe_fds[2] = { -1, -1 };
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_t *use_actions = NULL;
+	if (output) {
+		if (pipe(pipe_fds) < 0) {
+			diag_error(argv[0], "cannot start: pipe: %s", strerror(errno));
+			return EXIT_TROUBLE;
+		}
+		if (posix_spawn_file_actions_init(&actions) ||
+		    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO) ||
+		    posix_spawn_file_actions_addclose(&actions, pipe_fds[0])) {
+			diag_error(argv[0], "cannot start: out of memory");
+			close(pipe_fds[0]);
+			close(pipe_fds[1]);
+			return EXIT_TROUBLE;
+		}
+		use_actions = &actions;
+	}
 	pid_t pid;
-	int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	int err = posix_spawnp(&pid, argv[0], use_actions, NULL, argv, environ);
+	if (output) {
+		posix_spawn_file_actions_destroy(&actions);
+		close(pipe_fds[1]);
+		size_t used = 0;
+		ssize_t got;
+		while (!err && used + 1 < size &&
+		       ((got = read(pipe_fds[0], output + used, size - 1 - used)) > 0 ||
+			(got < 0 && errno == EINTR)))
+			used += got > 0 ? (size_t)got : 0;
+		output[used] = '\0';
+		close(pipe_fds[0]); /* a longer answer ends the child with SIGPIPE */
+	}
 	if (err == ENOENT)
 		return not_found(argv[0], package);
 	if (err) {
@@ -221,6 +254,35 @@ static int run(char *const argv[], int verbosity, const char *package)
 	else
 		diag_error(NULL, "%s was killed by signal %d", argv[0], WTERMSIG(status));
 	return EXIT_TROUBLE;
+}
+
+static int run(char *const argv[], int verbosity, const char *package)
+{
+	return run_to(argv, verbosity, package, NULL, 0);
+}
+
+/*
+ * The compiler's own header folder (stddef.h, stdint.h for -ffreestanding),
+ * as Linux finds it: `CC -print-file-name=include`.  The vDSO is compiled
+ * with -nostdinc and this folder alone beside vdso/, so no C library's
+ * headers are needed, or reachable.
+ */
+static int compiler_include_dir(char *gcc, int verbosity, const char *package, char *out,
+				size_t size)
+{
+	char *argv[] = { gcc, (char *)"-print-file-name=include", NULL };
+	int status = run_to(argv, verbosity, package, out, size);
+	if (status != EXIT_OK)
+		return status;
+	out[strcspn(out, "\n")] = '\0';
+	struct stat st;
+	/* gcc echoes the bare name when it has no such folder. */
+	if (out[0] != '/' || stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		diag_error(gcc, "-print-file-name=include gave '%s', not the compiler's header "
+			   "folder", out);
+		return EXIT_TROUBLE;
+	}
+	return EXIT_OK;
 }
 
 static void remove_tree(const char *dir)
@@ -255,7 +317,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 
 	char source_dir[PATH_MAX], include_dir[PATH_MAX], script[PATH_MAX], prefix_map[PATH_MAX + 16];
 	char gcc[PATH_MAX], objcopy[PATH_MAX], insn_define[64], hash_flag[64], tmpdir[PATH_MAX];
-	char unstripped[PATH_MAX], stripped[PATH_MAX];
+	char unstripped[PATH_MAX], stripped[PATH_MAX], compiler_headers[PATH_MAX];
 	snprintf(source_dir, sizeof source_dir, "%s/vdso/%s", req->data_dir, req->arch->name);
 	snprintf(include_dir, sizeof include_dir, "-I%s/vdso/include", req->data_dir);
 	snprintf(script, sizeof script, "%s", req->script ? req->script : "");
@@ -269,6 +331,11 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	snprintf(insn_define, sizeof insn_define, "-DMKVDSO_SYSCALL_INSN=%#x", req->syscall_insn);
 	snprintf(hash_flag, sizeof hash_flag, "-Wl,--hash-style=%s",
 		 req->hash_style ? req->hash_style : recipe->hash_style);
+
+	int found = compiler_include_dir(gcc, req->verbosity, recipe->debian_package,
+					 compiler_headers, sizeof compiler_headers);
+	if (found != EXIT_OK)
+		return found;
 
 	char **sources;
 	size_t source_count;
@@ -294,7 +361,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	size_t flag_count = 0;
 	while (recipe->flags[flag_count])
 		flag_count++;
-	char **argv = calloc(flag_count + source_count + 12, sizeof *argv);
+	char **argv = calloc(flag_count + source_count + 16, sizeof *argv);
 	int status = EXIT_TROUBLE;
 	if (argv) {
 		size_t n = 0;
@@ -302,7 +369,12 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		for (size_t i = 0; i < flag_count; i++)
 			argv[n++] = (char *)recipe->flags[i];
 		argv[n++] = hash_flag;
+		/* No C library: the vDSO's headers and the compiler's own only. */
+		argv[n++] = (char *)"-ffreestanding";
+		argv[n++] = (char *)"-nostdinc";
 		argv[n++] = include_dir;
+		argv[n++] = (char *)"-isystem";
+		argv[n++] = compiler_headers;
 		argv[n++] = prefix_map;
 		if (req->have_syscall_insn)
 			argv[n++] = insn_define;
