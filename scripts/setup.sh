@@ -9,6 +9,6 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMKVDSO_WERROR=OFF -DMKVD
 cmake --build build -j"$(nproc)"
 # The main job: the built-in aarch64 vDSO, placed for a kernel that maps it
 # at 0x4_0000_0000, and every file a kernel build embeds, in build/vdso-out.
+# mkvdso says what it built; inspect -q is silent unless something is wrong.
 build/tool/mkvdso build --base=0x400000000 -o build/vdso-out
 build/tool/mkvdso inspect -q build/vdso-out/vdso.bin
-ls build/vdso-out

@@ -7,6 +7,7 @@
 #include "io.h"
 #include "mkvdso.h"
 #include "place.h"
+#include "report.h"
 #include "toolchain.h"
 #include "vdso_data.h"
 
@@ -372,7 +373,8 @@ static int ensure_dir(struct outputs *outs, const char *dir)
 }
 
 static int emit_all(const struct build_args *args, const struct emit_input *in,
-		    const char *data_dir, bool builtin, char *const *inputs, size_t input_count)
+		    const struct verdicts *verdicts, const char *data_dir, bool builtin,
+		    char *const *inputs, size_t input_count)
 {
 	struct outputs outs = { .count = 0 };
 	const char *dir = args->output_dir;
@@ -395,9 +397,22 @@ static int emit_all(const struct build_args *args, const struct emit_input *in,
 	/* Everything rendered: only now do the outputs replace earlier ones. */
 	if (status == EXIT_OK)
 		status = output_commit(outs.items, outs.count);
-	if (status != EXIT_OK)
+	if (status != EXIT_OK) {
 		discard_outputs(&outs);
-	return status;
+		return status;
+	}
+	if (args->ctx->verbosity >= 0) {
+		const char *paths[sizeof outs.items / sizeof outs.items[0]];
+		for (size_t i = 0; i < outs.count; i++)
+			paths[i] = outs.items[i].path;
+		struct build_summary summary = {
+			.placed = in, .prebuilt = builtin ? NULL : args->prebuilt,
+			.verdicts = verdicts, .output_dir = dir, .paths = paths,
+			.path_count = outs.count,
+		};
+		report_build_summary(stdout, &summary);
+	}
+	return EXIT_OK;
 }
 
 /* --- the pipeline --- */
@@ -509,7 +524,7 @@ static int build(struct build_run *run, const unsigned char *bytes, size_t size,
 		char raw_name[96];
 		snprintf(raw_name, sizeof raw_name, "%s.bin", args->name);
 		in.raw_name = raw_name;
-		status = emit_all(args, &in, data_dir, builtin, inputs, input_count);
+		status = emit_all(args, &in, &placed_verdicts, data_dir, builtin, inputs, input_count);
 	}
 	free(symbols);
 	findings_free(&placed_findings);

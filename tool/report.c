@@ -1,5 +1,6 @@
 /* report: text and JSON renderings of an inspected image. */
 #include "report.h"
+#include "emit.h"
 #include "json.h"
 
 #include <inttypes.h>
@@ -402,4 +403,107 @@ void report_json(FILE *out, const struct report_input *in, bool pretty)
 	json_uint(&j, "warnings", findings_count(in->findings, SEVERITY_WARNING));
 	json_end_object(&j);
 	json_finish(&j);
+}
+
+/* --- mkvdso build's summary --- */
+
+/* clock_gettime for __kernel_clock_gettime and __vdso_clock_gettime. */
+static const char *function_name(const char *symbol)
+{
+	static const char *const prefixes[] = { "__kernel_", "__vdso_" };
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t len = strlen(prefixes[i]);
+		if (strncmp(symbol, prefixes[i], len) == 0 && symbol[len])
+			return symbol + len;
+	}
+	return symbol;
+}
+
+/* One consumer release range: which functions it calls in the vDSO, for
+ * which it falls back, which crash, "(dynamic)" where only one kind of
+ * program is affected. */
+static void summary_consumer(FILE *out, const char *label, const struct verdict *first,
+			     size_t count)
+{
+	static const enum outcome order[] = { OUTCOME_USES, OUTCOME_FALLBACK, OUTCOME_CRASH };
+	static const char *const words[] = { "uses", "falls back for", "crashes on" };
+	char who[40];
+	snprintf(who, sizeof who, "%s %s", consumer_name(first->lookup->consumer), first->releases);
+	fprintf(out, "  %-10s %-16s", label, who);
+	if (!first->lookup->symbol) {
+		fprintf(out, " never uses the vDSO here: %s\n", first->lookup->note);
+		return;
+	}
+	const char *separator = " ";
+	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
+		bool any = false;
+		for (size_t i = 0; i < count; i++) {
+			const struct outcome_detail *s = &first[i].linkage[LINK_STATIC];
+			const struct outcome_detail *d = &first[i].linkage[LINK_DYNAMIC];
+			if (s->outcome != order[o] && d->outcome != order[o])
+				continue;
+			fprintf(out, "%s%s %s", any ? "," : separator, any ? "" : words[o],
+				function_name(first[i].lookup->symbol));
+			if (s->outcome != d->outcome)
+				fputs(s->outcome == order[o] ? " (static)" : " (dynamic)", out);
+			any = true;
+		}
+		if (any)
+			separator = "; ";
+	}
+	fputc('\n', out);
+}
+
+static void summary_consumers(FILE *out, const struct verdicts *verdicts)
+{
+	for (size_t i = 0; i < verdicts->count;) {
+		size_t n = 1;
+		while (i + n < verdicts->count &&
+		       verdicts->items[i + n].lookup->consumer == verdicts->items[i].lookup->consumer &&
+		       strcmp(verdicts->items[i + n].releases, verdicts->items[i].releases) == 0)
+			n++;
+		summary_consumer(out, i ? "" : "consumers", &verdicts->items[i], n);
+		i += n;
+	}
+}
+
+void report_build_summary(FILE *out, const struct build_summary *s)
+{
+	const struct emit_input *in = s->placed;
+	size_t pages = (in->image_size + in->page_size - 1) / in->page_size;
+	if (s->prebuilt)
+		fprintf(out, "placed %s (%s) for AT_SYSINFO_EHDR 0x%" PRIx64, s->prebuilt, in->arch,
+			in->base);
+	else
+		fprintf(out, "built the %s vDSO for AT_SYSINFO_EHDR 0x%" PRIx64, in->arch, in->base);
+	fputs(in->prelinked ? ", prelinked (linked at that address)\n" : "\n", out);
+	fprintf(out, "  image      %zu bytes, %zu page%s of %zu mapped read+execute at 0x%" PRIx64,
+		in->image_size, pages, pages == 1 ? "" : "s", in->page_size, in->base);
+	if (in->build_id_size) {
+		fputs(", build id ", out);
+		for (size_t i = 0; i < in->build_id_size; i++)
+			fprintf(out, "%02x", in->build_id[i]);
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < in->symbol_count; i++) {
+		const struct emit_symbol *sym = &in->symbols[i];
+		fprintf(out, "  %-10s 0x%" PRIx64 " %s%s%s%s\n", i ? "" : "symbols", sym->address,
+			sym->name, sym->version ? "@" : "", sym->version ? sym->version : "",
+			in->sigtramp && strcmp(in->sigtramp, sym->name) == 0
+				? " (signal return: the handlers' return address)" : "");
+	}
+	if (in->has_data_page)
+		fprintf(out, "  data page  0x%" PRIx64 ", %zu bytes, layout version %u: map it "
+			"read-only, write it with vdso_data.h\n",
+			in->base + (uint64_t)in->data_offset, in->data_size, in->data_version);
+	summary_consumers(out, s->verdicts);
+	size_t dir_len = strlen(s->output_dir);
+	fprintf(out, "  files      %s/:", s->output_dir);
+	for (size_t i = 0; i < s->path_count; i++) {
+		const char *path = s->paths[i];
+		bool in_dir = strncmp(path, s->output_dir, dir_len) == 0 && path[dir_len] == '/' &&
+			      !strchr(path + dir_len + 1, '/');
+		fprintf(out, " %s", in_dir ? path + dir_len + 1 : path);
+	}
+	fputc('\n', out);
 }

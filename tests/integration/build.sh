@@ -18,6 +18,40 @@ expect_grep "vdso/aarch64/" "$tmp/a.d" "depfile lists the vDSO sources"
 expect_grep "linker.ld" "$tmp/a.d" "depfile lists the linker script"
 expect_grep "$tmp/a/vdso.S" "$tmp/a.d" "depfile lists the outputs"
 
+# What the build says it made (stdout, unless -q), checked against vdso.h.
+expect_status 0 "build with its summary" "$MKVDSO" build --base=0x400000000 -o "$tmp/a"
+cp "$tmp/out" "$tmp/summary"
+expect_grep "^built the aarch64 vDSO for AT_SYSINFO_EHDR 0x400000000$" "$tmp/summary" "summary: what and where"
+size=$(awk '$2 == "VDSO_IMAGE_SIZE" { print $3 }' "$tmp/a/vdso.h")
+build_id=$(awk '$2 == "VDSO_BUILD_ID" { gsub(/"/, "", $3); print $3 }' "$tmp/a/vdso.h")
+expect_grep "^  image      $size bytes, 1 page of 4096 mapped read+execute at 0x400000000, build id $build_id$" \
+	"$tmp/summary" "summary: the image"
+awk '$2 ~ /^VDSO_SYM_.*_ADDRESS$/ && $3 ~ /^0x/ { name = $2; sub(/^VDSO_SYM_/, "", name); sub(/_ADDRESS$/, "", name)
+	print $3, name }' "$tmp/a/vdso.h" | LC_ALL=C sort >"$tmp/header-symbols"
+awk '{ sub(/^  symbols/, "") }
+	$1 ~ /^0x/ { name = $2; sub(/@.*/, "", name); sub(/^__(kernel|vdso)_/, "", name); print $1, name }' "$tmp/summary" |
+	LC_ALL=C sort >"$tmp/summary-symbols"
+[ -s "$tmp/header-symbols" ] || fail "vdso.h has no VDSO_SYM_*_ADDRESS"
+diff -u "$tmp/header-symbols" "$tmp/summary-symbols" >"$tmp/diff" ||
+	fail "summary: symbol addresses differ from vdso.h: $(cat "$tmp/diff")"
+data=$(awk '$2 == "VDSO_DATA_ADDRESS" { print $3 }' "$tmp/a/vdso.h")
+expect_grep "^  data page  $data, 4096 bytes, layout version 1: map it read-only" "$tmp/summary" "summary: the data page"
+for who in musl glibc go bionic; do
+	grep -E "^  (consumers|         ) +$who [0-9a-z.+-]+ +uses " "$tmp/summary" >/dev/null ||
+		fail "summary: no row saying $who uses the image: $(cat "$tmp/summary")"
+done
+grep -q "falls back\|crashes" "$tmp/summary" && fail "summary of the built-in vDSO names a fallback or crash"
+for f in $outputs vdso_data.h; do
+	grep -q "^  files      $tmp/a/:.* $f\( \|$\)" "$tmp/summary" || fail "summary: files do not list $f"
+done
+expect_status 0 "build -q" "$MKVDSO" build -q --base=0x400000000 -o "$tmp/a"
+[ -s "$tmp/out" ] && fail "build -q printed: $(head -c 300 "$tmp/out")"
+# A prelinked copy: bionic ignores it, and the summary says so as inspect does.
+expect_status 0 "prelink the built image" "$MKVDSO" build --prelink --base=0x400000000 \
+	--prebuilt="$tmp/a/vdso.bin" --format=raw -o "$tmp/pre"
+expect_grep "^placed $tmp/a/vdso.bin (aarch64) for AT_SYSINFO_EHDR 0x400000000, prelinked" "$tmp/out" "summary: a prebuilt, prelinked image"
+expect_grep "bionic current   falls back for clock_gettime" "$tmp/out" "summary: bionic ignores a prelinked image"
+
 # The README's embedding example shows these very lines (same base, same
 # name): keep it true.
 [ -n "${SOURCE_DIR:-}" ] || fail "SOURCE_DIR is not set"
