@@ -44,6 +44,14 @@ grep -q "falls back\|crashes" "$tmp/summary" && fail "summary of the built-in vD
 for f in $outputs vdso_data.h; do
 	grep -q "^  files      $tmp/a/:.* $f\( \|$\)" "$tmp/summary" || fail "summary: files do not list $f"
 done
+# The README's Quick start shows this summary: keep it true.
+mkdir -p "$tmp/quick/build"
+(cd "$tmp/quick" && "$MKVDSO" build --base=0x400000000 -o build/vdso-out) >"$tmp/quick.txt" ||
+	fail "build as the Quick start runs it"
+sed -n '/^built the aarch64 vDSO/,/^```/p' "$SOURCE_DIR/README.md" | sed '$d' >"$tmp/readme-summary"
+[ -s "$tmp/readme-summary" ] || fail "README.md shows no build summary"
+diff -u "$tmp/readme-summary" "$tmp/quick.txt" >"$tmp/diff" ||
+	fail "README.md's build summary differs from what mkvdso build prints: $(cat "$tmp/diff")"
 expect_status 0 "build -q" "$MKVDSO" build -q --base=0x400000000 -o "$tmp/a"
 [ -s "$tmp/out" ] && fail "build -q printed: $(head -c 300 "$tmp/out")"
 # A prelinked copy: bionic ignores it, and the summary says so as inspect does.
