@@ -2,7 +2,9 @@
 # Quick start, step 2: the whole test suite three times (an optimised -Werror
 # build, an AddressSanitizer + UndefinedBehaviorSanitizer build, and a plain
 # build whose unit and integration tests run under valgrind's memcheck),
-# then a short fuzz run: FUZZ_SECONDS (default 60) of scripts/fuzz.sh.
+# then the Quick start's first command on a bare Debian 12 root
+# (scripts/quickstart-bare.sh), then a short fuzz run: FUZZ_SECONDS
+# (default 60) of scripts/fuzz.sh.
 set -eu
 cd "$(dirname "$0")/.."
 # musl for aarch64 comes from Debian's arm64 architecture (musl-dev:arm64).
@@ -18,7 +20,7 @@ fi
 scripts/deps.sh build-essential cmake pkg-config libelf-dev elfutils libcmocka-dev \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	clang rustc groff-base man-db musl-dev:arm64 golang-go valgrind libclang-rt-14-dev lz4 xz-utils \
-	gcc-s390x-linux-gnu
+	gcc-s390x-linux-gnu debootstrap
 jobs=$(nproc)
 for variant in werror sanitize valgrind; do
 	dir=build-test-$variant
@@ -40,5 +42,9 @@ for variant in werror sanitize valgrind; do
 	cmake --build "$dir" -j"$jobs"
 	(cd "$dir" && ctest --output-on-failure -j"$jobs" ${skip:+-E "$skip"})
 done
+# The Quick start's first command on a bare Debian 12 root: what it builds
+# there must be what the suite's own build builds here.
+build-test-werror/tool/mkvdso build -q --base=0x400000000 --format=raw -o build-test-werror/quickstart
+scripts/quickstart-bare.sh build-test-werror/quickstart/vdso.bin
 # A crash fails here, and is saved in tests/fuzz/crashes/ for the replay.
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
