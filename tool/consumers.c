@@ -331,7 +331,10 @@ static bool glibc_accepts(uint64_t index, void *data)
 		m->rejected = "its hidden visibility";
 		return false;
 	}
-	if (m->version && sym->has_versym) {
+	/* _dl_check_map_versions sets l_versyms only when there are version
+	 * definitions (or needs) to index: without DT_VERDEF a DT_VERSYM is
+	 * ignored and do_lookup_x accepts the symbol for any version. */
+	if (m->version && sym->has_versym && m->image->verdef.present) {
 		/* l_versions[ndx] holds vd_hash and the name of verdef ndx. */
 		const struct vdso_verdef *def = image_find_verdef_by_index(m->image, sym->versym);
 		if (!def || !def->name || def->hash != vdso_sysv_hash(m->version) ||

@@ -20,6 +20,11 @@
 #   drop-versym                        version definitions without DT_VERSYM
 #   bad-vd-hash                        the version's vd_hash off by one bit
 #   unversion=__kernel_clock_gettime   that symbol VER_NDX_GLOBAL in .gnu.version
+#   drop-verdef                        DT_VERSYM without DT_VERDEF/DT_VERDEFNUM
+#   versym-past=SYMBOL                 that symbol's version index past the last
+#                                      version definition
+#   hidden-version=SYMBOL              that symbol's version hidden (0x8000: not
+#                                      the default version of its name)
 #   abs=__kernel_clock_gettime         that symbol SHN_ABS (an absolute address)
 #   no-dynamic                         no PT_DYNAMIC program header
 #   writable-dynamic                   PT_DYNAMIC flagged writable (glibc >= 2.35
@@ -63,7 +68,9 @@ else
 	[ -x "$VDSO_MUTATE" ] || fail "vdso-mutate not found at $VDSO_MUTATE (set VDSO_MUTATE)"
 	variants="good hash-style=both hash-style=gnu drop-hash drop-versions version-name=LINUX_2.6
 hide=__kernel_clock_gettime hide=__kernel_gettimeofday drop-versym bad-vd-hash
-unversion=__kernel_clock_gettime abs=__kernel_clock_gettime no-dynamic writable-dynamic"
+unversion=__kernel_clock_gettime drop-verdef versym-past=__kernel_clock_gettime
+versym-past=__kernel_gettimeofday hidden-version=__kernel_clock_gettime
+hidden-version=__kernel_gettimeofday abs=__kernel_clock_gettime no-dynamic writable-dynamic"
 fi
 
 e2e_build_programs
