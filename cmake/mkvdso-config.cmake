@@ -18,7 +18,9 @@
 # generation before kernel's own sources are compiled and lets them
 # include <NAME>.h, vdso_auxv.h and, for the built-in vDSO, vdso_data.h.
 # The property MKVDSO_OUTPUTS on <target> lists every generated file (for
-# instance <NAME>.S, to assemble with OUTPUT_DIR on the include path).
+# instance <NAME>.S, to assemble with OUTPUT_DIR on the include path).  A
+# relative PREBUILT is in the current source folder, a relative OUTPUT_DIR
+# in the current binary folder.
 #
 # The outputs are regenerated when a vDSO source, vdso_data.h or the linker
 # script changes (or the PREBUILT file): `mkvdso build --depfile` lists
