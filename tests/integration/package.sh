@@ -194,7 +194,7 @@ for generator in "Unix Makefiles" Ninja; do
 		grep -q "ninja: no work to do." "$tmp/cmake.log" || fail "Ninja: nothing changed and it did work: $(cat "$tmp/cmake.log")"
 	fi
 	[ -z "$(newer_than "$tmp/marker" "$out" "$pre" "$b/kernel" "$b/libloader.a")" ] ||
-		fail "$generator: nothing changed and it rewrote $(newer_than "$tmp/marker" "$out" "$pre" "$b/kernel")"
+		fail "$generator: nothing changed and it rewrote $(newer_than "$tmp/marker" "$out" "$pre" "$b/kernel" "$b/libloader.a")"
 
 	# A touched input: that image, and only that one, is made again.
 	for input in $inputs "$tmp/good.so"; do
