@@ -2,7 +2,9 @@
 # vdso_data.rs, the Rust twin of vdso_data.h, as mkvdso build ships it:
 # - it builds in a #![no_std] library with -D warnings (as a module and
 #   include!d), and a copy that drifted from the C header does not: an
-#   extra field, two fields swapped, a wrong constant;
+#   extra field, two fields swapped, a wrong constant, a narrower field;
+# - the writer's begin and end put seq and the release fence in the order
+#   the protocol needs (in the LLVM IR rustc generates);
 # - the Rust writer and the C writer, each driven by data_page/updates.txt
 #   on a page filled with a pattern (a reused kernel page), print the same
 #   results and leave byte-identical pages; init cleared the whole page;
@@ -42,6 +44,22 @@ printf '#![no_std]\npub mod vdso_data;\nmod private_copy { include!("vdso_data.r
 rustc_lib "$tmp/lib" || fail "rustc: vdso_data.rs in a no_std library: $(head -c 1500 "$tmp/rustc.err")"
 grep -q 'assert!(vdso_data_field_layout!(VdsoData, clock_mode).0 == 8)' "$gen/vdso_data.rs" ||
 	fail "vdso_data.rs does not pin clock_mode at offset 8"
+
+# The ordering the protocol needs, in the code rustc generates (LLVM IR at
+# -O2, where a misplaced fence would show): begin stores seq, then fences;
+# end fences, then stores seq; both fences release, both seq stores atomic.
+(cd "$tmp/lib" && rustc --edition=2021 --crate-type=lib -C opt-level=2 --emit=llvm-ir lib.rs -o lib.ll) \
+	2>"$tmp/rustc.err" || fail "rustc --emit=llvm-ir: $(head -c 800 "$tmp/rustc.err")"
+ordering() { # ordering NAME: the fences and seq stores of VdsoDataWriter::NAME, in order
+	awk -v name="VdsoDataWriter[0-9]+$1" '$1 == "define" && $0 ~ name { inside = 1; next }
+		inside && /^}/ { exit }
+		inside && /fence release/ { print "fence" }
+		inside && /store atomic i32/ { print "seq" }' "$tmp/lib/lib.ll" | tr '\n' ' '
+}
+[ "$(ordering begin_update)" = "seq fence " ] ||
+	fail "begin_update: expected the seq store, then a release fence; got: $(ordering begin_update)"
+[ "$(ordering end_update)" = "fence seq " ] ||
+	fail "end_update: expected a release fence, then the seq store; got: $(ordering end_update)"
 
 drift() { # drift WHAT SED-SCRIPT: the copy edited so must not compile
 	sed "$2" "$gen/vdso_data.rs" >"$tmp/lib/vdso_data.rs"
