@@ -19,14 +19,26 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let depfile = out.join("vdso.d");
     let status = Command::new(&mkvdso)
-        .args(["build", &format!("--base={}", BASE), "--format=rust", "-n", "vdso", "-o"])
+        .args([
+            "build",
+            &format!("--base={}", BASE),
+            "--format=rust",
+            "-n",
+            "vdso",
+            "-o",
+        ])
         .arg(&out)
         .arg(format!("--depfile={}", depfile.display()))
         .status();
     match status {
         Ok(status) if status.success() => {}
         Ok(status) => {
-            eprintln!("error: {} (from {}) failed: {}", mkvdso.display(), from, status);
+            eprintln!(
+                "error: {} (from {}) failed: {}",
+                mkvdso.display(),
+                from,
+                status
+            );
             exit(1);
         }
         Err(error) => {

@@ -90,8 +90,8 @@ pub const MKVDSO_HRES_CLOCKS: u32 = mkvdso_clock_bit(MKVDSO_CLOCK_REALTIME)
     | mkvdso_clock_bit(MKVDSO_CLOCK_BOOTTIME)
     | mkvdso_clock_bit(MKVDSO_CLOCK_TAI);
 #[allow(dead_code)]
-pub const MKVDSO_COARSE_CLOCKS: u32 =
-    mkvdso_clock_bit(MKVDSO_CLOCK_REALTIME_COARSE) | mkvdso_clock_bit(MKVDSO_CLOCK_MONOTONIC_COARSE);
+pub const MKVDSO_COARSE_CLOCKS: u32 = mkvdso_clock_bit(MKVDSO_CLOCK_REALTIME_COARSE)
+    | mkvdso_clock_bit(MKVDSO_CLOCK_MONOTONIC_COARSE);
 #[allow(dead_code)]
 pub const MKVDSO_RAW_CLOCKS: u32 = mkvdso_clock_bit(MKVDSO_CLOCK_MONOTONIC_RAW);
 
@@ -266,7 +266,9 @@ impl VdsoDataWriter {
     /// User space may map it read-only at any time; nothing is written
     /// until init.
     pub unsafe fn new(page: *mut VdsoDataPage) -> Self {
-        Self { data: page.cast::<VdsoData>() }
+        Self {
+            data: page.cast::<VdsoData>(),
+        }
     }
 
     /// vdso_data_init: every byte of the page zero, then the version. Call
@@ -279,7 +281,7 @@ impl VdsoDataWriter {
             // bytes; volatile, as every store to it.
             unsafe { core::ptr::write_volatile(bytes.add(i), 0) }
         }
-        core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
+        Self::store_barrier();
         vdso_data_store!(self, MKVDSO_DATA_VERSION, version);
     }
 
@@ -289,30 +291,43 @@ impl VdsoDataWriter {
         // SAFETY: AtomicU32 has u32's size and alignment, seq is at offset 4
         // of a page-aligned page, and new's contract keeps the page valid
         // while self is borrowed; every access to seq goes through this.
-        unsafe { &*core::ptr::addr_of_mut!((*self.data).seq).cast::<core::sync::atomic::AtomicU32>() }
+        unsafe {
+            let seq = core::ptr::addr_of_mut!((*self.data).seq);
+            &*seq.cast::<core::sync::atomic::AtomicU32>()
+        }
     }
 
     /// The sequence count: odd while an update is in progress.
     pub fn seq(&self) -> u32 {
-        self.seq_atomic().load(core::sync::atomic::Ordering::Relaxed)
+        self.seq_atomic()
+            .load(core::sync::atomic::Ordering::Relaxed)
     }
 
-    /// vdso_data_begin_update: seq becomes odd, then a store-store barrier
-    /// (the C header's release fence), so no reader sees a new field with
-    /// the old, even seq.
-    pub fn begin_update(&mut self) {
-        let seq = self.seq();
-        self.seq_atomic().store(seq.wrapping_add(1), core::sync::atomic::Ordering::Relaxed);
+    fn write_seq(&mut self, seq: u32) {
+        self.seq_atomic()
+            .store(seq, core::sync::atomic::Ordering::Relaxed);
+    }
+
+    // vdso_data_store_barrier: every earlier store before every later one
+    // (dmb ish on aarch64, only a compiler barrier on x86), as C's
+    // __atomic_thread_fence(__ATOMIC_RELEASE).
+    fn store_barrier() {
         core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
+    }
+
+    /// vdso_data_begin_update: seq becomes odd, then a store-store barrier,
+    /// so no reader sees a new field with the old, even seq.
+    pub fn begin_update(&mut self) {
+        self.write_seq(self.seq().wrapping_add(1));
+        Self::store_barrier();
     }
 
     /// vdso_data_end_update: a store-store barrier, then seq even again, one
     /// more than before begin_update: a reader that sees it sees every field
     /// written in between.
     pub fn end_update(&mut self) {
-        core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
-        let seq = self.seq();
-        self.seq_atomic().store(seq.wrapping_add(1), core::sync::atomic::Ordering::Relaxed);
+        Self::store_barrier();
+        self.write_seq(self.seq().wrapping_add(1));
     }
 
     /// clock_mode (MKVDSO_CLOCK_MODE_*). Between begin and end.
@@ -382,7 +397,11 @@ impl VdsoDataWriter {
         if nsec >= MKVDSO_NSEC_PER_SEC {
             return Err(VdsoDataError::Nsec);
         }
-        let cs = if clock_id == MKVDSO_CLOCK_MONOTONIC_RAW { MKVDSO_CS_RAW } else { MKVDSO_CS_HRES_COARSE };
+        let cs = if clock_id == MKVDSO_CLOCK_MONOTONIC_RAW {
+            MKVDSO_CS_RAW
+        } else {
+            MKVDSO_CS_HRES_COARSE
+        };
         let id = clock_id as usize;
         let stored = if mkvdso_clock_bit(clock_id) & MKVDSO_COARSE_CLOCKS != 0 {
             u64::from(nsec)

@@ -41,7 +41,11 @@ impl Vdso {
     ///
     /// # Safety
     /// `page` is one page-aligned kernel page that only this Vdso writes.
-    pub unsafe fn boot(page: *mut VdsoDataPage, cntfrq: u64, tick_ns: u32) -> Result<Vdso, VdsoDataError> {
+    pub unsafe fn boot(
+        page: *mut VdsoDataPage,
+        cntfrq: u64,
+        tick_ns: u32,
+    ) -> Result<Vdso, VdsoDataError> {
         let (mult, shift) = vdso_data_calc_mult_shift(cntfrq)?;
         let mut data = VdsoDataWriter::new(page);
         data.init(); // the whole page: no old kernel data left for processes to read
@@ -82,7 +86,8 @@ impl Vdso {
 
     /// At exec, once both are mapped: AT_SYSINFO_EHDR in the new auxv.
     pub fn exec(auxv: &mut [u64]) -> Result<usize, vdso_auxv::AuxvError> {
-        const _: () = assert!(vdso::VDSO_DATA_ADDRESS + vdso::VDSO_DATA_SIZE as u64 == vdso::VDSO_BASE);
+        const _: () =
+            assert!(vdso::VDSO_DATA_ADDRESS + vdso::VDSO_DATA_SIZE as u64 == vdso::VDSO_BASE);
         vdso_auxv::set_sysinfo_ehdr64(auxv, vdso::VDSO_BASE)
     }
 

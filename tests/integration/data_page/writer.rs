@@ -34,27 +34,72 @@ fn main() {
             let words: Vec<&str> = line.split_whitespace().collect();
             let n = |i| number::<i64>(&words, i, &line);
             let u = |i| number::<u64>(&words, i, &line);
-            let said = |ok: bool, what: &str| if ok { what.to_string() } else { format!("{} refused", what) };
+            let said = |ok: bool, what: &str| {
+                if ok {
+                    what.to_string()
+                } else {
+                    format!("{} refused", what)
+                }
+            };
             let out = match words.first().copied() {
                 None => continue,
                 Some(w) if w.starts_with('#') => continue,
-                Some("init") => { w.init(); "init".to_string() }
-                Some("begin") => { w.begin_update(); "begin".to_string() }
-                Some("end") => { w.end_update(); "end".to_string() }
+                Some("init") => {
+                    w.init();
+                    "init".to_string()
+                }
+                Some("begin") => {
+                    w.begin_update();
+                    "begin".to_string()
+                }
+                Some("end") => {
+                    w.end_update();
+                    "end".to_string()
+                }
                 Some("seq") => format!("seq {}", w.seq()),
-                Some("mode") => { w.set_clock_mode(n(1) as i32); "mode".to_string() }
-                Some("res") => { w.set_resolution(u(1) as u32, u(2) as u32); "res".to_string() }
-                Some("tz") => { w.set_timezone(n(1) as i32, n(2) as i32); "tz".to_string() }
-                Some("flags") => { w.set_flags(u(1) as u32); "flags".to_string() }
-                Some("valid") => { w.set_valid_clocks(u(1) as u32); "valid".to_string() }
+                Some("mode") => {
+                    w.set_clock_mode(n(1) as i32);
+                    "mode".to_string()
+                }
+                Some("res") => {
+                    w.set_resolution(u(1) as u32, u(2) as u32);
+                    "res".to_string()
+                }
+                Some("tz") => {
+                    w.set_timezone(n(1) as i32, n(2) as i32);
+                    "tz".to_string()
+                }
+                Some("flags") => {
+                    w.set_flags(u(1) as u32);
+                    "flags".to_string()
+                }
+                Some("valid") => {
+                    w.set_valid_clocks(u(1) as u32);
+                    "valid".to_string()
+                }
                 Some("freq") => match vdso_data_calc_mult_shift(u(1)) {
-                    Ok((m, s)) => { mult = m; shift = s; format!("freq {} {}", m, s) }
+                    Ok((m, s)) => {
+                        mult = m;
+                        shift = s;
+                        format!("freq {} {}", m, s)
+                    }
                     Err(_) => "freq refused".to_string(),
                 },
                 Some("counter") => {
-                    let m = if words.get(4) == Some(&"=") { mult } else { u(4) as u32 };
-                    let s = if words.get(5) == Some(&"=") { shift } else { u(5) as u32 };
-                    said(w.set_counter(u(1) as usize, u(2), u(3), m, s).is_ok(), "counter")
+                    let m = if words.get(4) == Some(&"=") {
+                        mult
+                    } else {
+                        u(4) as u32
+                    };
+                    let s = if words.get(5) == Some(&"=") {
+                        shift
+                    } else {
+                        u(5) as u32
+                    };
+                    said(
+                        w.set_counter(u(1) as usize, u(2), u(3), m, s).is_ok(),
+                        "counter",
+                    )
                 }
                 Some("base") => said(w.set_base(u(1) as u32, u(2), u(3) as u32).is_ok(), "base"),
                 Some(_) => {
