@@ -16,7 +16,8 @@
 #   - otherwise: an INTERFACE library whose include folder is OUTPUT_DIR.
 # Either way, target_link_libraries(kernel PRIVATE <target>) orders the
 # generation before kernel's own sources are compiled and lets them
-# include <NAME>.h, vdso_auxv.h and, for the built-in vDSO, vdso_data.h.
+# include <NAME>.h, vdso_auxv.h and, for the built-in vDSO, vdso_data.h
+# (vdso_data.rs beside it, for Rust).
 # The property MKVDSO_OUTPUTS on <target> lists every generated file (for
 # instance <NAME>.S, to assemble with OUTPUT_DIR on the include path).  A
 # relative PREBUILT is in the current source folder, a relative OUTPUT_DIR
@@ -79,7 +80,8 @@ function(mkvdso_add_image target)
   # them in the depfile (tool/cmd_build.c's writer table): each suffix with
   # the --format values that produce it.  Ninja wants the depfile's first
   # target to be the rule's first output, so the order matters; then come
-  # vdso_auxv.h and vdso_auxv.rs (always) and vdso_data.h (built-in vDSO).
+  # vdso_auxv.h and vdso_auxv.rs (always) and vdso_data.h and vdso_data.rs
+  # (built-in vDSO).
   set(suffixes ".h" ".c" "_image.h" ".bin" ".S" ".rs" ".json")
   set(formats_of.h c)
   set(formats_of.c c)
@@ -123,8 +125,8 @@ function(mkvdso_add_image target)
     # PREBUILT may be made by another rule of this project.
     list(APPEND depends "${prebuilt}")
   else()
-    # Only the built-in vDSO has mkvdso's data page.
-    list(APPEND outputs "${dir}/vdso_data.h")
+    # Only the built-in vDSO has mkvdso's data page, for C and for Rust.
+    list(APPEND outputs "${dir}/vdso_data.h" "${dir}/vdso_data.rs")
   endif()
 
   add_custom_command(OUTPUT ${outputs}

@@ -19,7 +19,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 fi
 scripts/deps.sh build-essential cmake pkg-config libelf-dev elfutils libcmocka-dev \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
-	clang rustc groff-base man-db musl-dev:arm64 golang-go valgrind libclang-rt-14-dev lz4 xz-utils \
+	clang rustc cargo groff-base man-db musl-dev:arm64 golang-go valgrind libclang-rt-14-dev lz4 xz-utils \
 	gcc-s390x-linux-gnu debootstrap ninja-build
 jobs=$(nproc)
 for variant in werror sanitize valgrind; do

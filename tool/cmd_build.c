@@ -178,8 +178,8 @@ static const char build_doc[] =
 	"\v"
 	"Outputs in DIR, for NAME (default vdso): NAME.h NAME.c NAME_image.h (c), NAME.bin (raw), "
 	"NAME.S (asm, with NAME.bin), NAME.rs (rust), NAME.json (json), and always vdso_auxv.h and "
-	"vdso_auxv.rs (AT_SYSINFO_EHDR helpers), plus vdso_data.h (the data page) for the "
-	"built-in vDSO.\n\n"
+	"vdso_auxv.rs (AT_SYSINFO_EHDR helpers), plus vdso_data.h and vdso_data.rs (the data page "
+	"and its writer) for the built-in vDSO.\n\n"
 	"Exit status: 0 success; 1 the image is not a usable vDSO (or too large, or cannot be "
 	"placed); 2 trouble (I/O, toolchain); 64 usage error (a --base the architecture "
 	"cannot map included).";
@@ -319,8 +319,10 @@ static bool join_path(char (*out)[PATH_MAX], const char *dir, const char *name,
 	return false;
 }
 
+/* DATA_DIR/RELATIVE into DIR/FILE, with what append adds (if not NULL)
+ * after it. */
 static int copy_data_file(struct outputs *outs, const char *dir, const char *data_dir,
-			  const char *relative, const char *file)
+			  const char *relative, const char *file, void (*append)(struct buffer *))
 {
 	char source[PATH_MAX], target[PATH_MAX];
 	unsigned char *bytes;
@@ -330,8 +332,18 @@ static int copy_data_file(struct outputs *outs, const char *dir, const char *dat
 	int status = read_input(source, 1 << 20, &bytes, &size);
 	if (status != EXIT_OK)
 		return EXIT_TROUBLE;
-	status = render_output(outs, target, NULL, NULL, bytes, size);
+	struct buffer text = { 0 };
+	buffer_append(&text, bytes, size);
 	free(bytes);
+	if (append)
+		append(&text);
+	if (text.failed) {
+		diag_error(target, "out of memory rendering it");
+		status = EXIT_TROUBLE;
+	} else {
+		status = render_output(outs, target, NULL, NULL, text.data, text.size);
+	}
+	buffer_free(&text);
 	return status;
 }
 
@@ -387,11 +399,15 @@ static int emit_all(const struct build_args *args, const struct emit_input *in,
 			 ? render_output(&outs, path, writers[i].render, in, NULL, 0) : EXIT_TROUBLE;
 	}
 	if (status == EXIT_OK)
-		status = copy_data_file(&outs, dir, data_dir, "include/vdso_auxv.h", "vdso_auxv.h");
+		status = copy_data_file(&outs, dir, data_dir, "include/vdso_auxv.h", "vdso_auxv.h", NULL);
 	if (status == EXIT_OK)
-		status = copy_data_file(&outs, dir, data_dir, "include/vdso_auxv.rs", "vdso_auxv.rs");
+		status = copy_data_file(&outs, dir, data_dir, "include/vdso_auxv.rs", "vdso_auxv.rs", NULL);
 	if (status == EXIT_OK && builtin)
-		status = copy_data_file(&outs, dir, data_dir, "vdso/include/vdso_data.h", "vdso_data.h");
+		status = copy_data_file(&outs, dir, data_dir, "vdso/include/vdso_data.h", "vdso_data.h", NULL);
+	/* The Rust twin, with the layout of the header above pinned. */
+	if (status == EXIT_OK && builtin)
+		status = copy_data_file(&outs, dir, data_dir, "vdso/include/vdso_data.rs", "vdso_data.rs",
+					emit_data_rust_pins);
 	if (status == EXIT_OK && args->depfile)
 		status = write_depfile(&outs, args->depfile, inputs, input_count);
 	/* Everything rendered: only now do the outputs replace earlier ones. */

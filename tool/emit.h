@@ -70,6 +70,11 @@ void emit_asm(const struct emit_input *in, struct buffer *out);        /* NAME.S
 void emit_rust(const struct emit_input *in, struct buffer *out);       /* NAME.rs */
 void emit_json(const struct emit_input *in, struct buffer *out);       /* NAME.json */
 
+/* Appends the const assertions that end vdso_data.rs: every struct size,
+ * field offset and size, and constant of the vdso_data.h this program was
+ * built with, for the Rust types to match (emit_data_rust.c). */
+void emit_data_rust_pins(struct buffer *out);
+
 #define EMIT_JSON_SCHEMA "mkvdso-image/1"
 
 struct vdso_image;

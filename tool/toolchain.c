@@ -401,15 +401,19 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		return status == EXIT_INVALID ? EXIT_TROUBLE : status;
 	}
 	/* Inputs for the depfile: the sources, the data-page header they
-	 * include, the linker script. */
-	char **inputs = realloc(sources, (source_count + 2) * sizeof *inputs);
+	 * include and its Rust twin (both copied into the outputs), the linker
+	 * script. */
+	static const char *const data_files[] = { "vdso/include/vdso_data.h",
+						   "vdso/include/vdso_data.rs" };
+	char **inputs = realloc(sources, (source_count + 3) * sizeof *inputs);
 	size_t n = source_count;
 	if (inputs) {
 		inputs[n++] = strdup(script);
-		size_t header_len = strlen(req->data_dir) + 32;
-		if ((inputs[n] = malloc(header_len)))
-			snprintf(inputs[n], header_len, "%s/vdso/include/vdso_data.h", req->data_dir);
-		n++;
+		for (size_t i = 0; i < sizeof data_files / sizeof data_files[0]; i++, n++) {
+			size_t len = strlen(req->data_dir) + 1 + strlen(data_files[i]) + 1;
+			if ((inputs[n] = malloc(len)))
+				snprintf(inputs[n], len, "%s/%s", req->data_dir, data_files[i]);
+		}
 	}
 	bool complete = inputs != NULL;
 	for (size_t i = 0; complete && i < n; i++)

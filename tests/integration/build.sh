@@ -9,13 +9,14 @@ outputs="vdso.h vdso.c vdso_image.h vdso.bin vdso.S vdso.rs vdso.json vdso_auxv.
 
 # The built-in aarch64 vDSO: clean, placed, every output written.
 expect_status 0 "build the built-in vDSO" "$MKVDSO" build --base=0x400000000 -o "$tmp/a" --depfile="$tmp/a.d"
-for f in $outputs vdso_data.h; do [ -s "$tmp/a/$f" ] || fail "built-in: $f missing"; done
+for f in $outputs vdso_data.h vdso_data.rs; do [ -s "$tmp/a/$f" ] || fail "built-in: $f missing"; done
 [ -s "$tmp/err" ] && fail "a clean build printed: $(head -c 300 "$tmp/err")"
 expect_status 0 "inspect the built image" "$MKVDSO" inspect "$tmp/a/vdso.bin"
 expect_grep ": 0 errors, 0 warnings" "$tmp/out" "the built image is clean"
 expect_grep '"schema": *"mkvdso-image/1"' "$tmp/a/vdso.json" "JSON schema"
 expect_grep "vdso/aarch64/" "$tmp/a.d" "depfile lists the vDSO sources"
 expect_grep "linker.ld" "$tmp/a.d" "depfile lists the linker script"
+expect_grep "vdso/include/vdso_data.rs" "$tmp/a.d" "depfile lists the Rust data-page module"
 expect_grep "$tmp/a/vdso.S" "$tmp/a.d" "depfile lists the outputs"
 
 # What the build says it made (stdout, unless -q), checked against vdso.h.
@@ -76,7 +77,7 @@ done >"$tmp/readme-externs"
 # Reproducible: another folder, another working directory, same bytes.
 mkdir "$tmp/elsewhere"
 (cd "$tmp/elsewhere" && "$MKVDSO" build --base=0x400000000 -o b) || fail "build from another directory"
-for f in $outputs vdso_data.h; do
+for f in $outputs vdso_data.h vdso_data.rs; do
 	cmp -s "$tmp/a/$f" "$tmp/elsewhere/b/$f" || fail "$f differs between two builds"
 done
 
@@ -110,6 +111,7 @@ done
 expect_status 0 "prebuilt" "$MKVDSO" build --prebuilt="$FIXTURES/aarch64/good.so" --base=0x400000000 -o "$tmp/pre"
 for f in $outputs; do [ -s "$tmp/pre/$f" ] || fail "prebuilt: $f missing"; done
 [ -e "$tmp/pre/vdso_data.h" ] && fail "prebuilt: a data-page header for an image without one"
+[ -e "$tmp/pre/vdso_data.rs" ] && fail "prebuilt: a data-page module for an image without one"
 # Warnings are shown and do not stop the build; --strict does.
 expect_status 0 "prebuilt with a warning" "$MKVDSO" build --prebuilt="$FIXTURES/aarch64/no-soname.so" --base=0x400000000 -o "$tmp/w"
 expect_grep "mkvdso: $FIXTURES/aarch64/no-soname.so: warning: DT_SONAME" "$tmp/err" "warning shown"

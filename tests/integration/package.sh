@@ -173,7 +173,7 @@ for generator in "Unix Makefiles" Ninja; do
 	# Declared exactly: the property lists what was written, and it is
 	# what the README's table says for c,raw and for asm,json of a prebuilt image.
 	sed 's,.*/,,' "$b/vdso_image.outputs" | LC_ALL=C sort | tr '\n' ' ' >"$tmp/names"
-	[ "$(cat "$tmp/names")" = "vdso.bin vdso.c vdso.h vdso_auxv.h vdso_auxv.rs vdso_data.h vdso_image.h " ] ||
+	[ "$(cat "$tmp/names")" = "vdso.bin vdso.c vdso.h vdso_auxv.h vdso_auxv.rs vdso_data.h vdso_data.rs vdso_image.h " ] ||
 		fail "$generator: vdso_image declares $(cat "$tmp/names")"
 	only_outputs "$out" $(sed 's,.*/,,' "$b/vdso_image.outputs")
 	sed 's,.*/,,' "$b/prebuilt_image.outputs" | LC_ALL=C sort | tr '\n' ' ' >"$tmp/names"

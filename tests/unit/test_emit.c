@@ -11,6 +11,7 @@
 
 #include "emit.h"
 #include "emit_internal.h"
+#include "vdso_data.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -572,6 +573,42 @@ static void test_deterministic(void **state)
 	}
 }
 
+/* The pins that end vdso_data.rs carry the C header's own numbers, one
+ * assertion a line, the same every time. */
+static void test_data_rust_pins(void **state)
+{
+	(void)state;
+	struct buffer a = { 0 }, b = { 0 };
+	emit_data_rust_pins(&a);
+	emit_data_rust_pins(&b);
+	buffer_append(&a, "", 1);
+	assert_false(a.failed);
+	assert_int_equal(a.size, b.size + 1);
+	assert_memory_equal(a.data, b.data, b.size);
+	const char *text = (const char *)a.data;
+	char line[160];
+	snprintf(line, sizeof line, "const _: () = assert!(core::mem::size_of::<VdsoData>() == %zu);\n",
+		 sizeof(struct vdso_data));
+	assert_non_null(strstr(text, line));
+	snprintf(line, sizeof line, "assert!(vdso_data_field_layout!(VdsoData, flags).0 == %zu);\n",
+		 offsetof(struct vdso_data, flags));
+	assert_non_null(strstr(text, line));
+	snprintf(line, sizeof line,
+		 "assert!(vdso_data_field_layout!(VdsoData, clock[1].basetime[11].nsec).0 == %zu);\n",
+		 offsetof(struct vdso_data, clock[1].basetime[11].nsec));
+	assert_non_null(strstr(text, line));
+	assert_non_null(strstr(text, "assert!(vdso_data_field_layout!(VdsoDataClock, shift).1 == 4);\n"));
+	assert_non_null(strstr(text, "const _: () = assert!(MKVDSO_DATA_OFFSET == -4096);\n"));
+	assert_non_null(strstr(text, "const _: () = assert!(MKVDSO_CLOCK_TAI == 11);\n"));
+	size_t assertions = 0;
+	for (const char *p = text; (p = strstr(p, "const _: () = assert!(")); p++)
+		assertions++;
+	/* 3 sizes, 19 fields twice, 24 constants. */
+	assert_int_equal(assertions, 3 + 2 * 19 + 24);
+	buffer_free(&a);
+	buffer_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_tiny_image_no_symbols),
 		cmocka_unit_test(test_other_prefix),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_data_rust_pins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,16 +170,19 @@ static inline void vdso_data_store_barrier(void)
 }
 
 /*
- * Prepares a zeroed or reused page before it is mapped into any process:
- * everything zero (no clock served from the page), then the version.  Stores
- * go through a volatile pointer so the compiler does not turn the loop into a
+ * Prepares a page before it is mapped into any process: all MKVDSO_DATA_SIZE
+ * bytes zero (no clock served from the page), then the version.  d must point
+ * at a whole page of MKVDSO_DATA_SIZE bytes, not at a struct vdso_data alone:
+ * every process maps the whole page, so a reused kernel page must not keep
+ * old kernel data past the struct where any process can read it.  Stores go
+ * through a volatile pointer so the compiler does not turn the loop into a
  * memset call the kernel may not have.
  */
 static inline void vdso_data_init(struct vdso_data *d)
 {
 	volatile unsigned char *p = (volatile unsigned char *)d;
 	size_t i;
-	for (i = 0; i < sizeof *d; i++)
+	for (i = 0; i < MKVDSO_DATA_SIZE; i++)
 		p[i] = 0;
 	vdso_data_store_barrier();
 	*(volatile uint32_t *)&d->version = MKVDSO_DATA_VERSION;
@@ -224,15 +227,20 @@ static inline struct vdso_data_clock *vdso_data_clock_for(struct vdso_data *d, u
 /*
  * Sets one block's counter parameters: the counter value the bases belong
  * to, its mask, and the conversion to ns.  Call between begin and end, before
- * vdso_data_set_base for that block's clocks (which uses shift).
+ * vdso_data_set_base for that block's clocks (which uses shift).  Returns -1,
+ * and writes nothing, for a block other than MKVDSO_CS_* or a shift above 32
+ * (the vDSO's 128-bit product and set_base's nsec << shift need at most 32).
  */
-static inline void vdso_data_set_counter(struct vdso_data *d, unsigned cs, uint64_t cycle_last,
-					 uint64_t mask, uint32_t mult, uint32_t shift)
+static inline int vdso_data_set_counter(struct vdso_data *d, unsigned cs, uint64_t cycle_last,
+					uint64_t mask, uint32_t mult, uint32_t shift)
 {
+	if (cs >= MKVDSO_CS_BASES || shift > 32)
+		return -1;
 	d->clock[cs].cycle_last = cycle_last;
 	d->clock[cs].mask = mask;
 	d->clock[cs].mult = mult;
 	d->clock[cs].shift = shift;
+	return 0;
 }
 
 /*
@@ -241,14 +249,17 @@ static inline void vdso_data_set_counter(struct vdso_data *d, unsigned cs, uint6
  * the counter clocks; the _COARSE clocks keep plain ns.  Call between begin
  * and end.  Kernels that keep shifted ns themselves (to carry sub-ns
  * remainders, as Linux does) can write basetime[].nsec directly instead.
- * Returns -1 for a clock id the page does not hold.
+ * Returns -1, and writes nothing, for a clock id the page does not hold or
+ * for nsec >= NSEC_PER_SEC (the _COARSE clocks would hand it to programs as
+ * an invalid tv_nsec).
  */
 static inline int vdso_data_set_base(struct vdso_data *d, unsigned clock_id, uint64_t sec,
 				     uint32_t nsec)
 {
 	struct vdso_data_clock *c;
 	if (clock_id >= MKVDSO_BASES ||
-	    !(MKVDSO_CLOCK_BIT(clock_id) & (MKVDSO_HRES_CLOCKS | MKVDSO_COARSE_CLOCKS | MKVDSO_RAW_CLOCKS)))
+	    !(MKVDSO_CLOCK_BIT(clock_id) & (MKVDSO_HRES_CLOCKS | MKVDSO_COARSE_CLOCKS | MKVDSO_RAW_CLOCKS)) ||
+	    nsec >= MKVDSO_NSEC_PER_SEC)
 		return -1;
 	c = vdso_data_clock_for(d, clock_id);
 	c->basetime[clock_id].sec = sec;
@@ -277,12 +288,15 @@ static inline uint64_t vdso_data_div_u64(uint64_t dividend, uint64_t divisor)
  * mult and shift for a counter of freq_hz (aarch64: CNTFRQ_EL0): the largest
  * shift up to 32 whose mult, round(2^shift * 10^9 / freq_hz), fits in 32
  * bits.  The vDSO multiplies in 128 bits, so no shift is too large for a long
- * gap between updates.  Returns -1 when freq_hz is 0 or above 10^9 * 2^32.
+ * gap between updates.  Returns -1, and writes nothing, when freq_hz is 0 or
+ * above 10^9 * 2^32 (where even mult 1 at shift 32, 2^-32 ns a cycle, would
+ * be too slow; rounding alone would otherwise still give mult 1 up to twice
+ * that).
  */
 static inline int vdso_data_calc_mult_shift(uint64_t freq_hz, uint32_t *mult, uint32_t *shift)
 {
 	uint32_t s;
-	if (freq_hz == 0)
+	if (freq_hz == 0 || freq_hz > (uint64_t)MKVDSO_NSEC_PER_SEC << 32)
 		return -1;
 	for (s = 32; ; s--) {
 		uint64_t m = vdso_data_div_u64(((uint64_t)MKVDSO_NSEC_PER_SEC << s) + freq_hz / 2,
