@@ -73,7 +73,7 @@ e2e_build_programs() {
 # linked with --hash-style=STYLE: a prebuilt image nobody placed.
 e2e_handmade() {
 	"${prefix}gcc" -O2 -fPIC -fno-stack-protector -fno-asynchronous-unwind-tables \
-		-mbranch-protection=none -nostdlib -shared -Wl,-T,"$root/linker.ld" \
+		-mbranch-protection=none -nostdlib -shared -Wl,-T,"$root/vdso/aarch64/vdso.lds" \
 		-Wl,--hash-style="$1" -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=sha1 \
 		-Wl,-Bsymbolic -Wl,-n -Wl,--no-undefined "-I$root/vdso/include" \
 		"$root"/vdso/aarch64/*.S "$root"/vdso/aarch64/*.c -o "$2" ||

@@ -15,7 +15,8 @@ expect_status 0 "inspect the built image" "$MKVDSO" inspect "$tmp/a/vdso.bin"
 expect_grep ": 0 errors, 0 warnings" "$tmp/out" "the built image is clean"
 expect_grep '"schema": *"mkvdso-image/1"' "$tmp/a/vdso.json" "JSON schema"
 expect_grep "vdso/aarch64/" "$tmp/a.d" "depfile lists the vDSO sources"
-expect_grep "linker.ld" "$tmp/a.d" "depfile lists the linker script"
+expect_grep "vdso/aarch64/vdso.lds" "$tmp/a.d" "depfile lists the linker script"
+expect_grep "vdso/lib/gettimeofday.h" "$tmp/a.d" "depfile lists the shared clock logic"
 expect_grep "$tmp/a/vdso.S" "$tmp/a.d" "depfile lists the outputs"
 
 # The README's embedding example shows these very lines (same base, same

@@ -28,7 +28,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -n "${MKVDSO:-}" ] || fail "MKVDSO is not set (run through ctest, or MKVDSO=path/to/mkvdso)"
 
 # build_vdso TREE OUT [OPTIONS...]: the built-in vDSO from TREE's vdso/ and
-# linker.ld, built by mkvdso itself (so this proves what users get), from /
+# vdso.lds, built by mkvdso itself (so this proves what users get), from /
 # so the working directory cannot leak into the image.  Placed with headers
 # at 0 and no relocations, the raw output is the linked file byte for byte.
 build_vdso() {
@@ -78,7 +78,7 @@ echo "$report" | tail -n 1 | grep -q ': 0 errors, 0 warnings$' || fail "mkvdso i
 echo "# reproducible: two copies of the tree in different folders"
 for copy in a x/y/b; do
 	mkdir -p "$tmp/$copy"
-	cp -R "$root/vdso" "$root/linker.ld" "$root/include" "$tmp/$copy/"
+	cp -R "$root/vdso" "$root/include" "$tmp/$copy/"
 	build_vdso "$tmp/$copy" "$tmp/$copy/vdso.so"
 done
 cmp "$tmp/a/vdso.so" "$tmp/x/y/b/vdso.so" || fail "builds from two folders differ"
