@@ -50,7 +50,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "aarch64_guest.h"
+#include "guest.h"
 #include "vdso_auxv.h"
 #include "vdso_data.h"
 
@@ -335,7 +335,7 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 	char *platform = push_bytes(&top, "aarch64", 8);
 	unsigned char random[16];
 	for (int i = 0; i < 16; i++)	/* only glibc's stack guard and pointer key */
-		random[i] = (unsigned char)(guest_cntvct() * 2654435761u >> (i % 4 * 8));
+		random[i] = (unsigned char)(guest_counter() * 2654435761u >> (i % 4 * 8));
 	top = (char *)((uintptr_t)top & ~15ul);
 	char *random_at = push_bytes(&top, random, sizeof random);
 	char **args = calloc((size_t)argc + 1, sizeof *args);
@@ -402,16 +402,16 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 
 /* --- a kernel that traps system calls its own way --- */
 
-static uint32_t trap_insn;
+static struct guest_insn trap_insn;
 static int trap_log_fd = -1;
 static unsigned long traps;
 
-/* On the program's thread: raw system calls only (aarch64_guest.h). */
+/* On the program's thread: raw system calls only (guest.h). */
 static void on_sigill(int sig, siginfo_t *info, void *context)
 {
 	(void)sig;
 	(void)info;
-	if (!guest_emulate_trap(context, trap_insn))
+	if (!guest_emulate_trap(context, &trap_insn))
 		return;
 	unsigned long n = __atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
 	if (trap_log_fd >= 0)
@@ -452,12 +452,10 @@ int main(int argc, char **argv)
 {
 	int with_vdso = 1, i = 1;
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-		char *end;
 		if (strcmp(argv[i], "--no-vdso") == 0)
 			with_vdso = 0;
 		else if (strncmp(argv[i], "--trap-insn=", 12) == 0 &&
-			 (errno = 0, trap_insn = (uint32_t)strtoul(argv[i] + 12, &end, 0),
-			  !errno && !*end && trap_insn != 0))
+			 guest_parse_insn(argv[i] + 12, &trap_insn))
 			continue;
 		else
 			die("unknown option %s", argv[i]);
@@ -473,7 +471,7 @@ int main(int argc, char **argv)
 
 	map_vdso(vdso_path, base);
 
-	uint64_t freq = guest_cntfrq();
+	uint64_t freq = guest_counter_hz();
 	if (vdso_data_calc_mult_shift(freq, &tk.clocks.mult, &tk.clocks.shift) != 0)
 		die("no mult/shift for CNTFRQ_EL0 = %" PRIu64, freq);
 	tk.clocks.mask = ((uint64_t)1 << 56) - 1;
@@ -511,7 +509,7 @@ int main(int argc, char **argv)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_t t;
-	if (trap_insn)
+	if (trap_insn.size)
 		install_trap();
 	tick();	/* fresh page; the first gap logged starts here, not at our own start-up */
 	const char *tick_log = getenv("E2E_TICK_LOG");
