@@ -69,7 +69,7 @@ static const struct argp_option build_options[] = {
 	{ "prebuilt", OPT_PREBUILT, "FILE", 0, "Use this vDSO instead of compiling the built-in one", 0 },
 	{ "base", OPT_BASE, "ADDR", 0, "User address the kernel maps the image at (required; hex or decimal, page-aligned)", 0 },
 	{ "prelink", OPT_PRELINK, NULL, 0, "Also link the file itself at ADDR (bionic then ignores it)", 0 },
-	{ "arch", OPT_ARCH, "NAME", 0, "Target architecture (default: aarch64, or the prebuilt image's)", 0 },
+	{ "arch", OPT_ARCH, "NAME", 0, "Target architecture (default: aarch64, or the prebuilt image's); built-in vDSOs: aarch64, x86_64", 0 },
 	{ "cross-compile", OPT_CROSS, "PREFIX", 0, "Compiler and binutils prefix (default: $CROSS_COMPILE, then aarch64-linux-gnu- for aarch64, none for x86_64)", 0 },
 	{ "cc", OPT_CC, "NAME", 0, "The C compiler (default: PREFIXgcc); a clang gets --target for the architecture, as Kbuild's LLVM=1", 0 },
 	{ "script", 'T', "FILE", 0, "Linker script for the built-in vDSO (default: the shipped vdso/ARCH/vdso.lds)", 0 },
