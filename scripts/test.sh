@@ -20,7 +20,7 @@ fi
 scripts/deps.sh build-essential cmake pkg-config libelf-dev elfutils libcmocka-dev \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	clang rustc cargo groff-base man-db musl-dev:arm64 golang-go valgrind libclang-rt-14-dev lz4 xz-utils \
-	gcc-s390x-linux-gnu debootstrap ninja-build
+	gcc-s390x-linux-gnu debootstrap ninja-build musl-dev strace
 jobs=$(nproc)
 for variant in werror sanitize valgrind; do
 	dir=build-test-$variant
@@ -32,7 +32,7 @@ for variant in werror sanitize valgrind; do
 	# -O1 -g: from -O2 on, memcheck occasionally reports uninitialised
 	# values that are not there (valgrind's quick start).  Left out under
 	# valgrind (tests/valgrind.sh runs the rest under memcheck): vdso/ and e2e/
-	# check what qemu-aarch64 does with the image, not mkvdso's memory.
+	# check what the image does (under qemu-aarch64 or natively), not mkvdso's memory.
 	valgrind)
 		flags="-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O1 -DMKVDSO_VALGRIND=ON"
 		skip='^(vdso|e2e)/'

@@ -4,6 +4,8 @@
  * IFUNC resolvers, Go runtime/vdso_linux_x.go, bionic libc/bionic/vdso.cpp). */
 #include "arch.h"
 
+#include "mkvdso.h"
+
 #include <elf.h>
 #include <string.h>
 
@@ -193,28 +195,28 @@ static const struct consumer_lookup s390x_lookups[] = {
 
 const struct arch_contract arch_contracts[] = {
 	{ "aarch64", EM_AARCH64, ELFCLASS64, "LINUX_2.6.39", "linux-vdso.so.1",
-	  aarch64_required, "__kernel_rt_sigreturn", svc0_a64, 4, 4, "svc #0",
+	  aarch64_required, "__kernel_rt_sigreturn", svc0_a64, 4, 4, "svc #0", SYSCALL_INSN_WORD32,
 	  1ull << 48, 1027, ROWS(aarch64_lookups) },
 	{ "arm", EM_ARM, ELFCLASS32, "LINUX_2.6", "linux-vdso.so.1",
-	  arm_required, NULL, svc0_a32, 4, 4, "svc #0",
+	  arm_required, NULL, svc0_a32, 4, 4, "svc #0", SYSCALL_INSN_WORD32,
 	  0xc0000000ull, 23, ROWS(arm_lookups) },
 	{ "x86_64", EM_X86_64, ELFCLASS64, "LINUX_2.6", "linux-vdso.so.1",
-	  x86_64_required, NULL, syscall_x86_64, 2, 1, "syscall",
+	  x86_64_required, NULL, syscall_x86_64, 2, 1, "syscall", SYSCALL_INSN_BYTES,
 	  0x800000000000ull, 8, ROWS(x86_64_lookups) },
 	{ "i386", EM_386, ELFCLASS32, "LINUX_2.6", "linux-gate.so.1",
-	  i386_required, NULL, int80_i386, 2, 1, "int $0x80",
+	  i386_required, NULL, int80_i386, 2, 1, "int $0x80", SYSCALL_INSN_BYTES,
 	  0xc0000000ull, 8, ROWS(i386_lookups) },
 	{ "riscv64", EM_RISCV, ELFCLASS64, "LINUX_4.15", "linux-vdso.so.1",
-	  riscv64_required, NULL, ecall_rv, 4, 2, "ecall",
+	  riscv64_required, NULL, ecall_rv, 4, 2, "ecall", SYSCALL_INSN_WORD32,
 	  1ull << 47, 3, ROWS(riscv64_lookups) },
 	{ "loongarch64", 258 /* EM_LOONGARCH */, ELFCLASS64, "LINUX_5.10", "linux-vdso.so.1",
-	  loongarch64_required, NULL, syscall_loong, 4, 4, "syscall 0",
+	  loongarch64_required, NULL, syscall_loong, 4, 4, "syscall 0", SYSCALL_INSN_WORD32,
 	  1ull << 47, 3, ROWS(loongarch64_lookups) },
 	{ "ppc64", EM_PPC64, ELFCLASS64, "LINUX_2.6.15", "linux-vdso64.so.1",
-	  ppc64_required, NULL, sc_ppc, 4, 4, "sc",
+	  ppc64_required, NULL, sc_ppc, 4, 4, "sc", SYSCALL_INSN_BYTES,
 	  1ull << 52, 22, ROWS(ppc64_lookups) },
 	{ "s390x", EM_S390, ELFCLASS64, "LINUX_2.6.29", "linux-vdso64.so.1",
-	  s390x_required, NULL, svc0_s390, 2, 2, "svc 0",
+	  s390x_required, NULL, svc0_s390, 2, 2, "svc 0", SYSCALL_INSN_BYTES,
 	  1ull << 53, 12, ROWS(s390x_lookups) },
 };
 const size_t arch_contract_count = sizeof arch_contracts / sizeof arch_contracts[0];
@@ -234,4 +236,49 @@ const struct arch_contract *arch_by_name(const char *name)
 		if (strcmp(arch_contracts[i].name, name) == 0)
 			return &arch_contracts[i];
 	return NULL;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+const char *syscall_insn_parse(const struct arch_contract *arch, const char *text,
+			       struct syscall_insn *out)
+{
+	memset(out, 0, sizeof *out);
+	if (arch->syscall_insn_form == SYSCALL_INSN_WORD32) {
+		uint64_t word;
+		if (!parse_number(text, &word) || word > UINT32_MAX)
+			return "a 32-bit instruction word (e.g. 0xdeadbeef)";
+		for (unsigned i = 0; i < 4; i++)
+			out->bytes[i] = (unsigned char)(word >> 8 * i);
+		out->size = 4;
+		return NULL;
+	}
+	/* Bytes in memory order; an optional 0x reads the same way. */
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+		text += 2;
+	size_t len = strlen(text);
+	if (len == 0 || len % 2 || len / 2 > SYSCALL_INSN_MAX)
+		return "the instruction's bytes in hex, 1 to 15 of them (e.g. 0f0b for ud2)";
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = hex_digit(text[i]), lo = hex_digit(text[i + 1]);
+		if (hi < 0 || lo < 0)
+			return "the instruction's bytes in hex, 1 to 15 of them (e.g. 0f0b for ud2)";
+		out->bytes[out->size++] = (unsigned char)(hi << 4 | lo);
+	}
+	return NULL;
+}
+
+uint32_t syscall_insn_word(const struct syscall_insn *insn)
+{
+	return insn->bytes[0] | insn->bytes[1] << 8 | insn->bytes[2] << 16 |
+	       (uint32_t)insn->bytes[3] << 24;
 }

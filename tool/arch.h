@@ -54,6 +54,22 @@ struct consumer_lookup {
 	const char *hashed_as;
 };
 
+/* How --syscall-insn spells the instruction: one 32-bit word (fixed-width
+ * instruction sets whose words are little-endian in memory: aarch64, arm,
+ * riscv64, loongarch64) or its bytes in memory order as hex (x86: `0f0b`). */
+enum syscall_insn_form {
+	SYSCALL_INSN_WORD32,
+	SYSCALL_INSN_BYTES,
+};
+
+#define SYSCALL_INSN_MAX 15        /* the longest x86 instruction */
+
+/* An instruction as it lies in memory. */
+struct syscall_insn {
+	unsigned char bytes[SYSCALL_INSN_MAX];
+	unsigned size;
+};
+
 struct arch_contract {
 	const char *name;          /* as --arch spells it */
 	uint16_t machine;          /* e_machine */
@@ -68,6 +84,7 @@ struct arch_contract {
 	unsigned syscall_insn_size;
 	unsigned syscall_insn_align;
 	const char *syscall_insn_text;
+	enum syscall_insn_form syscall_insn_form;
 	uint64_t user_top;         /* first address above user space */
 	uint32_t relative_reloc;   /* R_<ARCH>_RELATIVE */
 	const struct consumer_lookup *lookups;
@@ -80,5 +97,12 @@ extern const size_t arch_contract_count;
 /* The contract for an ELF machine and class, or NULL. */
 const struct arch_contract *arch_for_machine(uint16_t machine, int elf_class);
 const struct arch_contract *arch_by_name(const char *name);
+
+/* Parses a --syscall-insn value in arch's form.  NULL on success, else what
+ * was expected (for a usage message). */
+const char *syscall_insn_parse(const struct arch_contract *arch, const char *text,
+			       struct syscall_insn *out);
+/* The first four bytes as a little-endian word (aarch64's trampoline check). */
+uint32_t syscall_insn_word(const struct syscall_insn *insn);
 
 #endif

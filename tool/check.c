@@ -107,6 +107,8 @@ const struct rule rule_table[] = {
 	  "do not export getrandom unless it implements Linux's vgetrandom protocol" },
 	{ RULE_SYSCALL, N, KERNEL, "a system-call instruction in the code (an error with --forbid-syscalls)",
 	  "build with --syscall-insn for kernels that trap system calls another way" },
+	{ RULE_TRAP, N, KERNEL, "the --syscall-insn instruction in the code: a call the vDSO passes on to the kernel",
+	  "nothing: the kernel traps it and makes the system call" },
 };
 const size_t rule_count = sizeof rule_table / sizeof rule_table[0];
 #define RULE_SLOTS 64
@@ -734,8 +736,9 @@ static void check_sigreturn(struct checker *c)
 	    !image_addr_to_offset(c->image, sym->value, 8, &offset))
 		return;
 	const uint32_t expected[] = { 0xd503201f, 0xd2801168,
-				      c->options->have_syscall_insn ? c->options->syscall_insn
-								    : 0xd4000001 };
+				      c->options->have_syscall_insn
+					      ? syscall_insn_word(&c->options->syscall_insn)
+					      : 0xd4000001 };
 	static const char *const text[] = { "nop", "mov x8, #139", "the system-call instruction" };
 	char place[96];
 	snprintf(place, sizeof place, "symbol '%s'", arch->sigreturn);
@@ -773,15 +776,15 @@ static const struct vdso_symbol *symbol_at(const struct vdso_image *image, uint6
 	return best;
 }
 
-static void scan_range(struct checker *c, uint64_t offset, uint64_t size, uint64_t addr)
+/* Reports every aligned occurrence of insn in the range under rule_id. */
+static void scan_range(struct checker *c, uint64_t offset, uint64_t size, uint64_t addr,
+		       const char *rule_id, const unsigned char *insn, unsigned insn_size,
+		       const char *insn_text)
 {
-	const struct arch_contract *arch = c->options->arch;
 	const struct view *v = &c->image->view;
 	if (offset > v->file_size || size > v->file_size - offset)
 		return;
-	const unsigned char *insn = arch->syscall_insn;
-	unsigned insn_size = arch->syscall_insn_size, align = arch->syscall_insn_align;
-	const char *insn_text = arch->syscall_insn_text;
+	unsigned align = c->options->arch->syscall_insn_align;
 	const unsigned char *text = v->bytes + offset;
 	for (uint64_t at = 0; at + insn_size <= size; at++) {
 		/* memchr for the first byte keeps a large image's scan fast. */
@@ -794,15 +797,31 @@ static void scan_range(struct checker *c, uint64_t offset, uint64_t size, uint64
 		/* Naming the function is a pass over the symbols: only for the
 		 * sites that are listed; the others are only counted. */
 		const struct vdso_symbol *sym =
-			will_list(c, RULE_SYSCALL) ? symbol_at(c->image, addr + at) : NULL;
+			will_list(c, rule_id) ? symbol_at(c->image, addr + at) : NULL;
 		char place[96];
 		if (sym)
 			snprintf(place, sizeof place, "address %#" PRIx64 " (%s+%#" PRIx64 ")",
 				 addr + at, sym->name, addr + at - sym->value);
 		else
 			snprintf(place, sizeof place, "address %#" PRIx64, addr + at);
-		report(c, RULE_SYSCALL, place, "%s", insn_text);
+		report(c, rule_id, place, "%s", insn_text);
 	}
+}
+
+/* The architecture's system calls and, with --syscall-insn, the kernel's
+ * trap instruction: a build that replaced one by the other still shows
+ * where the vDSO passes calls on. */
+static void scan_code(struct checker *c, uint64_t offset, uint64_t size, uint64_t addr)
+{
+	const struct arch_contract *arch = c->options->arch;
+	const struct syscall_insn *trap = &c->options->syscall_insn;
+	scan_range(c, offset, size, addr, RULE_SYSCALL, arch->syscall_insn, arch->syscall_insn_size,
+		   arch->syscall_insn_text);
+	if (c->options->have_syscall_insn && trap->size &&
+	    (trap->size != arch->syscall_insn_size ||
+	     memcmp(trap->bytes, arch->syscall_insn, trap->size) != 0))
+		scan_range(c, offset, size, addr, RULE_TRAP, trap->bytes, trap->size,
+			   "the --syscall-insn trap");
 }
 
 static void check_syscall_sites(struct checker *c)
@@ -832,14 +851,14 @@ static void check_syscall_sites(struct checker *c)
 			break;
 		}
 		budget -= sec->size;
-		scan_range(c, sec->offset, sec->size, sec->addr);
+		scan_code(c, sec->offset, sec->size, sec->addr);
 	}
 	if (any_section)
 		return;
 	/* No section headers: scan the executable PT_LOAD past the headers. */
 	const struct vdso_segment *load = image_first_segment(image, PT_LOAD);
 	if (load && (load->flags & PF_X))
-		scan_range(c, load->offset, load->filesz, load->vaddr);
+		scan_code(c, load->offset, load->filesz, load->vaddr);
 }
 
 void check_image(const struct vdso_image *image, const struct check_options *options,

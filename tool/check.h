@@ -66,6 +66,7 @@ const char *severity_name(enum severity severity);
 #define RULE_SIGRETURN         "sigreturn"
 #define RULE_GETRANDOM         "getrandom"
 #define RULE_SYSCALL           "syscall-instruction"
+#define RULE_TRAP              "trap-instruction"
 
 struct rule {
 	const char *id;
@@ -109,12 +110,13 @@ struct check_options {
 	size_t require_count;
 	bool forbid_syscalls;
 	bool strict;
-	/* The kernel traps system calls with this 32-bit instruction instead
-	 * of the architecture's own (--syscall-insn): the signal trampoline
-	 * must use it.  System-call sites are always the architecture's own
-	 * instruction, the one such a kernel would not see. */
+	/* The kernel traps system calls with this instruction instead of the
+	 * architecture's own (--syscall-insn): the signal trampoline must use
+	 * it, and its sites are listed (rule trap-instruction).  System-call
+	 * sites are always the architecture's own instruction, the one such a
+	 * kernel would not see. */
 	bool have_syscall_insn;
-	uint32_t syscall_insn;
+	struct syscall_insn syscall_insn;
 	/* mkvdso build applies R_*_RELATIVE relocations itself, so they are
 	 * no error before placement. */
 	bool relative_relocs_applied;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define DEFAULT_MAX_INPUT (256u << 20)
+#define DEFAULT_ARCH "aarch64"
 
 enum format {
 	FORMAT_C = 1 << 0,
@@ -43,14 +44,16 @@ struct build_args {
 	const char *prebuilt;
 	const char *arch_name;
 	const char *cross_compile;
+	const char *cc;
 	const char *script;
 	const char *output_dir;
 	const char *name;
 	const char *depfile;
 	bool have_base, prelink, strict;
 	uint64_t base;
+	const char *syscall_insn_text;   /* parsed at the end, once --arch is known */
 	bool have_syscall_insn;
-	uint32_t syscall_insn;
+	struct syscall_insn syscall_insn;
 	const char *hash_style;
 	unsigned formats;
 	size_t max_size;             /* 0: no limit */
@@ -60,17 +63,19 @@ struct build_args {
 enum {
 	OPT_PREBUILT = 0x100, OPT_ARCH, OPT_CROSS, OPT_BASE, OPT_PRELINK, OPT_FORMAT,
 	OPT_DEPFILE, OPT_MAX_SIZE, OPT_SYSCALL_INSN, OPT_STRICT, OPT_MAX_INPUT, OPT_HASH_STYLE,
+	OPT_CC,
 };
 
 static const struct argp_option build_options[] = {
 	{ "prebuilt", OPT_PREBUILT, "FILE", 0, "Use this vDSO instead of compiling the built-in one", 0 },
 	{ "base", OPT_BASE, "ADDR", 0, "User address the kernel maps the image at (required; hex or decimal, page-aligned)", 0 },
 	{ "prelink", OPT_PRELINK, NULL, 0, "Also link the file itself at ADDR (bionic then ignores it)", 0 },
-	{ "arch", OPT_ARCH, "NAME", 0, "Target architecture (default: aarch64, or the prebuilt image's)", 0 },
-	{ "cross-compile", OPT_CROSS, "PREFIX", 0, "Compiler prefix (default: $CROSS_COMPILE, then aarch64-linux-gnu-)", 0 },
-	{ "script", 'T', "FILE", 0, "Linker script for the built-in vDSO (default: the shipped linker.ld)", 0 },
-	{ "syscall-insn", OPT_SYSCALL_INSN, "WORD", 0, "32-bit instruction to use instead of svc #0 (e.g. 0xdeadbeef)", 0 },
-	{ "hash-style", OPT_HASH_STYLE, "STYLE", 0, "Hash tables of the built-in vDSO: sysv (default, as Linux for arm64) or both", 0 },
+	{ "arch", OPT_ARCH, "NAME", 0, "Target architecture (default: aarch64, or the prebuilt image's); built-in vDSOs: aarch64, x86_64", 0 },
+	{ "cross-compile", OPT_CROSS, "PREFIX", 0, "Compiler and binutils prefix (default: $CROSS_COMPILE, then aarch64-linux-gnu- for aarch64, none for x86_64)", 0 },
+	{ "cc", OPT_CC, "NAME", 0, "The C compiler (default: PREFIXgcc); a clang gets --target for the architecture, as Kbuild's LLVM=1", 0 },
+	{ "script", 'T', "FILE", 0, "Linker script for the built-in vDSO (default: the shipped vdso/ARCH/vdso.lds)", 0 },
+	{ "syscall-insn", OPT_SYSCALL_INSN, "INSN", 0, "Instruction to make system calls with: aarch64 a 32-bit word instead of svc #0 (e.g. 0xdeadbeef), x86_64 its bytes in hex instead of syscall (e.g. 0f0b for ud2)", 0 },
+	{ "hash-style", OPT_HASH_STYLE, "STYLE", 0, "Hash tables of the built-in vDSO: sysv or both (default: Linux's, sysv for aarch64, both for x86_64)", 0 },
 	{ "format", OPT_FORMAT, "LIST", 0, "Outputs: c,raw,asm,rust,json (default: all)", 0 },
 	{ "output", 'o', "DIR", 0, "Write the outputs into DIR (default: .)", 0 },
 	{ "name", 'n', "PREFIX", 0, "Prefix of generated files and identifiers (default: vdso)", 0 },
@@ -105,6 +110,7 @@ static error_t parse_build(int key, char *arg, struct argp_state *state)
 		args->arch_name = arg;
 		return 0;
 	case OPT_CROSS: args->cross_compile = arg; return 0;
+	case OPT_CC: args->cc = arg; return 0;
 	case 'T': args->script = arg; return 0;
 	case 'o': args->output_dir = arg; return 0;
 	case 'n':
@@ -127,10 +133,8 @@ static error_t parse_build(int key, char *arg, struct argp_state *state)
 		args->hash_style = arg;
 		return 0;
 	case OPT_SYSCALL_INSN:
-		if (!parse_number(arg, &value) || value > UINT32_MAX)
-			argp_error(state, "--syscall-insn expects a 32-bit instruction word, got '%s'", arg);
+		args->syscall_insn_text = arg;
 		args->have_syscall_insn = true;
-		args->syscall_insn = (uint32_t)value;
 		return 0;
 	case OPT_MAX_SIZE:
 	case OPT_MAX_INPUT:
@@ -165,8 +169,17 @@ static error_t parse_build(int key, char *arg, struct argp_state *state)
 		if (!args->have_base)
 			argp_error(state, "--base=ADDR is required: the user address your kernel maps the vDSO at");
 		if (args->prebuilt && (args->script || args->have_syscall_insn || args->cross_compile ||
-				       args->hash_style))
-			argp_error(state, "-T, --syscall-insn, --hash-style and --cross-compile apply to the built-in vDSO, not to --prebuilt");
+				       args->cc || args->hash_style))
+			argp_error(state, "-T, --syscall-insn, --hash-style, --cc and --cross-compile apply to the built-in vDSO, not to --prebuilt");
+		if (args->have_syscall_insn) {
+			const char *arch = args->arch_name ? args->arch_name : DEFAULT_ARCH;
+			const char *expected = syscall_insn_parse(arch_by_name(arch),
+								  args->syscall_insn_text,
+								  &args->syscall_insn);
+			if (expected)
+				argp_error(state, "--syscall-insn expects %s for %s, got '%s'", expected,
+					   arch, args->syscall_insn_text);
+		}
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
@@ -568,7 +581,7 @@ int cmd_build(struct mkvdso_ctx *ctx, int argc, char **argv)
 	char *prebuilt_inputs[1] = { (char *)args.prebuilt };
 	char *const *inputs = prebuilt_inputs;
 	size_t input_count = 1;
-	const struct arch_contract *arch = arch_by_name(args.arch_name ? args.arch_name : "aarch64");
+	const struct arch_contract *arch = arch_by_name(args.arch_name ? args.arch_name : DEFAULT_ARCH);
 	int status;
 	if (args.prebuilt) {
 		status = read_input(args.prebuilt, args.max_input, &bytes, &size);
@@ -585,6 +598,7 @@ int cmd_build(struct mkvdso_ctx *ctx, int argc, char **argv)
 	} else {
 		struct compile_request request = {
 			.arch = arch, .data_dir = data_dir, .cross_compile = args.cross_compile,
+			.cc = args.cc,
 			.script = args.script, .have_syscall_insn = args.have_syscall_insn,
 			.syscall_insn = args.syscall_insn, .hash_style = args.hash_style,
 			.verbosity = ctx->verbosity,
@@ -604,7 +618,8 @@ int cmd_build(struct mkvdso_ctx *ctx, int argc, char **argv)
 		.check = { .arch = arch, .strict = args.strict, .consumers = CONSUMERS_ALL,
 			   .have_syscall_insn = args.have_syscall_insn,
 			   .syscall_insn = args.syscall_insn,
-			   /* A kernel that traps another instruction never sees svc #0. */
+			   /* A kernel that traps another instruction never sees the
+			    * architecture's own system call. */
 			   .forbid_syscalls = args.have_syscall_insn },
 	};
 	status = build(&run, bytes, size, data_dir, !args.prebuilt, inputs, input_count);

@@ -17,8 +17,8 @@ struct inspect_args {
 	const char *file;
 	const char *arch_name;
 	unsigned consumers;
-	bool strict, forbid_syscalls, have_syscall_insn;
-	uint32_t syscall_insn;
+	bool strict, forbid_syscalls;
+	const char *syscall_insn;    /* parsed once the architecture is known */
 	size_t max_input;
 	struct symbol_requirement requires[MAX_REQUIRES];
 	size_t require_count;
@@ -33,9 +33,10 @@ static const struct argp_option inspect_options[] = {
 	{ "arch", OPT_ARCH, "NAME", 0,
 	  "Target architecture (default: from e_machine): aarch64, arm, x86_64, i386, riscv64, "
 	  "loongarch64, ppc64, s390x", 0 },
-	{ "syscall-insn", OPT_SYSCALL_INSN, "WORD", 0,
-	  "The kernel traps system calls with this 32-bit instruction: the signal trampoline "
-	  "must use it (see mkvdso build --syscall-insn)", 0 },
+	{ "syscall-insn", OPT_SYSCALL_INSN, "INSN", 0,
+	  "The kernel traps system calls with this instruction (a 32-bit word; x86: its bytes "
+	  "in hex): its sites are listed, the signal trampoline must use it (see mkvdso build "
+	  "--syscall-insn)", 0 },
 	{ "libc", OPT_LIBC, "LIST", 0, "Only these consumers: musl,glibc,go,bionic (default all)", 0 },
 	{ "require", OPT_REQUIRE, "SYMBOL@VERSION", 0,
 	  "Also require this symbol (repeatable; @VERSION optional)", 0 },
@@ -88,14 +89,9 @@ static error_t parse_inspect(int key, char *arg, struct argp_state *state)
 	case OPT_STRICT:
 		args->strict = true;
 		return 0;
-	case OPT_SYSCALL_INSN: {
-		uint64_t word;
-		if (!parse_number(arg, &word) || word > UINT32_MAX)
-			argp_error(state, "--syscall-insn expects a 32-bit instruction word, got '%s'", arg);
-		args->have_syscall_insn = true;
-		args->syscall_insn = (uint32_t)word;
+	case OPT_SYSCALL_INSN:
+		args->syscall_insn = arg;
 		return 0;
-	}
 	case OPT_FORBID_SYSCALLS:
 		args->forbid_syscalls = true;
 		return 0;
@@ -123,6 +119,14 @@ static error_t parse_inspect(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!args->file)
 			argp_error(state, "no FILE given ('-' reads standard input)");
+		if (args->syscall_insn && args->arch_name) {
+			struct syscall_insn insn;
+			const char *expected = syscall_insn_parse(arch_by_name(args->arch_name),
+								  args->syscall_insn, &insn);
+			if (expected)
+				argp_error(state, "--syscall-insn expects %s for %s, got '%s'", expected,
+					   args->arch_name, args->syscall_insn);
+		}
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
@@ -174,11 +178,24 @@ int cmd_inspect(struct mkvdso_ctx *ctx, int argc, char **argv)
 	const struct arch_contract *arch = args.arch_name
 		? arch_by_name(args.arch_name)
 		: arch_for_machine(image.ehdr.e_machine, image.ehdr.e_ident[EI_CLASS]);
+	struct syscall_insn trap = { .size = 0 };
+	if (args.syscall_insn) {
+		/* Without --arch the image names the architecture, and with it the
+		 * form of the instruction. */
+		const char *expected = arch ? syscall_insn_parse(arch, args.syscall_insn, &trap)
+					    : "an image of a known architecture, or --arch";
+		if (expected) {
+			diag_error(name, "--syscall-insn '%s': expected %s", args.syscall_insn, expected);
+			image_free(&image);
+			free(bytes);
+			return EXIT_USAGE;
+		}
+	}
 	struct check_options options = {
 		.arch = arch, .requires = args.requires, .require_count = args.require_count,
 		.forbid_syscalls = args.forbid_syscalls, .strict = args.strict,
-		.consumers = args.consumers, .have_syscall_insn = args.have_syscall_insn,
-		.syscall_insn = args.syscall_insn,
+		.consumers = args.consumers, .have_syscall_insn = args.syscall_insn != NULL,
+		.syscall_insn = trap,
 	};
 	struct findings findings = { 0 };
 	struct verdicts verdicts = { 0 };

@@ -22,6 +22,7 @@ struct builtin_recipe {
 	const char *debian_package;
 	const char *const *flags;
 	const char *hash_style;     /* Linux's --hash-style for this vDSO */
+	const char *clang_target;   /* --target for clang, as Kbuild's CLANG_FLAGS */
 };
 
 /* As Linux's arch/arm64/kernel/vdso/Makefile, down to --hash-style=sysv
@@ -37,8 +38,27 @@ static const char *const aarch64_flags[] = {
 	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
 };
 
+/* As Linux's arch/x86/entry/vdso/Makefile: no stack protector, no SSE,
+ * MMX or AVX (the vDSO runs on the caller's stack with the caller's vector
+ * state), both hash tables.  The red zone is the caller's to use in user
+ * space, so -mno-red-zone has no place here.  No frame pointer and no
+ * unwind tables: the linker script drops .eh_frame as for aarch64.
+ * -fcf-protection=none: no endbr64 pads, whatever the compiler's default,
+ * so every distribution's gcc builds the same bytes. */
+static const char *const x86_64_flags[] = {
+	"-std=gnu11", "-O2", "-m64", "-mcmodel=small", "-fPIC", "-fno-common", "-fno-builtin",
+	"-fno-stack-protector", "-mno-sse", "-mno-mmx", "-mno-sse2", "-mno-3dnow", "-mno-avx",
+	"-fcf-protection=none", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
+	"-nostdlib", "-shared",
+	"-Wl,-soname=linux-vdso.so.1", "-Wl,-Bsymbolic", "-Wl,--build-id=sha1", "-Wl,-n",
+	"-Wl,-z,max-page-size=4096", "-Wl,--no-undefined", "-Wl,--no-eh-frame-hdr",
+	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
+};
+
 static const struct builtin_recipe recipes[] = {
-	{ "aarch64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", aarch64_flags, "sysv" },
+	{ "aarch64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", aarch64_flags, "sysv",
+	  "aarch64-linux-gnu" },
+	{ "x86_64", "", "gcc", x86_64_flags, "both", "x86_64-linux-gnu" },
 };
 
 static const struct builtin_recipe *recipe_for(const struct arch_contract *arch)
@@ -61,23 +81,24 @@ static bool join_path(char *out, size_t size, const char *dir, const char *name)
 	return n >= 0 && (size_t)n < size;
 }
 
-static bool has_linker_script(const char *dir)
+/* The data page's header marks a data folder: every built-in vDSO needs it. */
+static bool has_data_files(const char *dir)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	return join_path(path, sizeof path, dir, "linker.ld") && stat(path, &st) == 0 &&
-	       S_ISREG(st.st_mode);
+	return join_path(path, sizeof path, dir, "vdso/include/vdso_data.h") &&
+	       stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 bool find_data_dir(char *out, size_t size)
 {
 	const char *env = getenv("MKVDSO_DATADIR");
 	if (env && *env) {
-		if (has_linker_script(env)) {
+		if (has_data_files(env)) {
 			snprintf(out, size, "%s", env);
 			return true;
 		}
-		diag_error(env, "MKVDSO_DATADIR has no linker.ld");
+		diag_error(env, "MKVDSO_DATADIR has no vdso/include/vdso_data.h");
 		return false;
 	}
 	char exe[PATH_MAX];
@@ -88,14 +109,14 @@ bool find_data_dir(char *out, size_t size)
 		if (slash) {
 			*slash = '\0';
 			snprintf(out, size, "%s/../share/mkvdso", exe);
-			if (has_linker_script(out))
+			if (has_data_files(out))
 				return true;
 		}
 	}
 	snprintf(out, size, "%s", MKVDSO_SOURCE_DIR);
-	if (has_linker_script(out))
+	if (has_data_files(out))
 		return true;
-	diag_error(NULL, "cannot find mkvdso's data files (linker.ld, vdso/): looked beside "
+	diag_error(NULL, "cannot find mkvdso's data files (vdso/): looked beside "
 		   "the executable in ../share/mkvdso and in %s; set MKVDSO_DATADIR",
 		   MKVDSO_SOURCE_DIR);
 	return false;
@@ -113,45 +134,62 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The .c and .S files of vdso/<arch>/, sorted so the link is reproducible. */
-static bool list_sources(const char *dir, char ***out, size_t *count)
+static bool has_suffix(const char *name, const char *const *suffixes)
+{
+	size_t len = strlen(name);
+	for (; *suffixes; suffixes++) {
+		size_t suffix_len = strlen(*suffixes);
+		if (len > suffix_len && strcmp(name + len - suffix_len, *suffixes) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *const source_suffixes[] = { ".c", ".S", NULL };
+/* What else the image is built from: the headers the sources include (the
+ * architecture's and vdso/lib/'s shared clock logic) and the linker script. */
+static const char *const input_suffixes[] = { ".c", ".S", ".h", ".lds", NULL };
+
+/* The files of dir with one of suffixes, appended to *out (sorted there, so
+ * the link is reproducible).  False when out of memory, or when dir cannot
+ * be read or has none and must. */
+static bool list_files(const char *dir, const char *const *suffixes, bool must, char ***out,
+		       size_t *count)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
-		diag_error(dir, "%s", strerror(errno));
-		return false;
+		if (must)
+			diag_error(dir, "%s", strerror(errno));
+		return !must && errno == ENOENT;
 	}
-	size_t n = 0, cap = 8;
-	char **names = malloc(cap * sizeof *names);
+	size_t first = *count, n = *count, cap = *count + 8;
+	char **names = realloc(*out, cap * sizeof *names);
+	bool complete = names != NULL;
 	struct dirent *e;
-	while (names && (e = readdir(d))) {
+	while (complete && (e = readdir(d))) {
 		size_t len = strlen(e->d_name);
-		if (len < 3 || (strcmp(e->d_name + len - 2, ".c") && strcmp(e->d_name + len - 2, ".S")))
+		if (!has_suffix(e->d_name, suffixes))
 			continue;
 		if (n == cap) {
 			char **grown = realloc(names, 2 * cap * sizeof *names);
-			if (!grown)
+			if (!(complete = grown != NULL))
 				break;
 			names = grown;
 			cap *= 2;
 		}
 		size_t path_len = strlen(dir) + len + 2;
-		if (!(names[n] = malloc(path_len)))
+		if (!(complete = (names[n] = malloc(path_len)) != NULL))
 			break;
 		snprintf(names[n], path_len, "%s/%s", dir, e->d_name);
 		n++;
 	}
 	closedir(d);
-	if (names && n == 0) {
-		free(names);
-		names = NULL;
-	}
 	if (!names)
 		return false;
-	qsort(names, n, sizeof *names, compare_names);
 	*out = names;
 	*count = n;
-	return true;
+	qsort(names + first, n - first, sizeof *names, compare_names);
+	return complete && (!must || n > first);
 }
 
 /* Whether execvp would find name: a path as given, else in a $PATH folder. */
@@ -315,20 +353,43 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	if (!prefix || !*prefix)
 		prefix = recipe->default_prefix;
 
-	char source_dir[PATH_MAX], include_dir[PATH_MAX], script[PATH_MAX], prefix_map[PATH_MAX + 16];
-	char gcc[PATH_MAX], objcopy[PATH_MAX], insn_define[64], hash_flag[64], tmpdir[PATH_MAX];
-	char unstripped[PATH_MAX], stripped[PATH_MAX], compiler_headers[PATH_MAX];
+	char source_dir[PATH_MAX], lib_dir[PATH_MAX], include_dir[PATH_MAX], script[PATH_MAX];
+	char prefix_map[PATH_MAX + 16], gcc[PATH_MAX], objcopy[PATH_MAX], insn_define[128];
+	char hash_flag[64], target_flag[64], tmpdir[PATH_MAX], unstripped[PATH_MAX], stripped[PATH_MAX];
+	char compiler_headers[PATH_MAX];
 	snprintf(source_dir, sizeof source_dir, "%s/vdso/%s", req->data_dir, req->arch->name);
+	snprintf(lib_dir, sizeof lib_dir, "%s/vdso/lib", req->data_dir);
 	snprintf(include_dir, sizeof include_dir, "-I%s/vdso/include", req->data_dir);
-	snprintf(script, sizeof script, "%s", req->script ? req->script : "");
-	if (!req->script)
-		snprintf(script, sizeof script, "%s/linker.ld", req->data_dir);
+	/* Each architecture's linker script lives with its sources. */
+	if (req->script ? snprintf(script, sizeof script, "%s", req->script) >= (int)sizeof script
+			: !join_path(script, sizeof script, source_dir, "vdso.lds")) {
+		diag_error(source_dir, "path too long");
+		return EXIT_TROUBLE;
+	}
 	/* No build path may reach the image: it must not depend on where the
 	 * tree or the installation lives. */
 	snprintf(prefix_map, sizeof prefix_map, "-ffile-prefix-map=%s=.", req->data_dir);
-	snprintf(gcc, sizeof gcc, "%sgcc", prefix);
+	snprintf(gcc, sizeof gcc, "%s", req->cc ? req->cc : "");
+	if (!req->cc)
+		snprintf(gcc, sizeof gcc, "%sgcc", prefix);
 	snprintf(objcopy, sizeof objcopy, "%sobjcopy", prefix);
-	snprintf(insn_define, sizeof insn_define, "-DMKVDSO_SYSCALL_INSN=%#x", req->syscall_insn);
+	/* clang is a cross compiler for every target: tell it which, as Kbuild
+	 * does for LLVM=1.  gcc knows its one target from its name. */
+	const char *cc_name = strrchr(gcc, '/') ? strrchr(gcc, '/') + 1 : gcc;
+	bool is_clang = strncmp(cc_name, "clang", 5) == 0;
+	snprintf(target_flag, sizeof target_flag, "--target=%s", recipe->clang_target);
+	/* The instruction as the sources spell it: one word for .inst, or the
+	 * bytes for .byte. */
+	const struct syscall_insn *insn = &req->syscall_insn;
+	if (req->arch->syscall_insn_form == SYSCALL_INSN_WORD32) {
+		snprintf(insn_define, sizeof insn_define, "-DMKVDSO_SYSCALL_INSN=%#x",
+			 syscall_insn_word(insn));
+	} else {
+		int at = snprintf(insn_define, sizeof insn_define, "-DMKVDSO_SYSCALL_INSN=");
+		for (unsigned i = 0; i < insn->size && at > 0 && (size_t)at < sizeof insn_define; i++)
+			at += snprintf(insn_define + at, sizeof insn_define - (size_t)at, "%s%#04x",
+				       i ? "," : "", insn->bytes[i]);
+	}
 	snprintf(hash_flag, sizeof hash_flag, "-Wl,--hash-style=%s",
 		 req->hash_style ? req->hash_style : recipe->hash_style);
 
@@ -337,10 +398,11 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	if (found != EXIT_OK)
 		return found;
 
-	char **sources;
-	size_t source_count;
-	if (!list_sources(source_dir, &sources, &source_count)) {
+	char **sources = NULL;
+	size_t source_count = 0;
+	if (!list_files(source_dir, source_suffixes, true, &sources, &source_count)) {
 		diag_error(source_dir, "no vDSO sources (*.c, *.S) found");
+		free_list(sources, source_count);
 		return EXIT_TROUBLE;
 	}
 	const char *tmp_root = getenv("TMPDIR");
@@ -361,11 +423,13 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	size_t flag_count = 0;
 	while (recipe->flags[flag_count])
 		flag_count++;
-	char **argv = calloc(flag_count + source_count + 16, sizeof *argv);
+	char **argv = calloc(flag_count + source_count + 18, sizeof *argv);
 	int status = EXIT_TROUBLE;
 	if (argv) {
 		size_t n = 0;
 		argv[n++] = gcc;
+		if (is_clang)
+			argv[n++] = target_flag;
 		for (size_t i = 0; i < flag_count; i++)
 			argv[n++] = (char *)recipe->flags[i];
 		argv[n++] = hash_flag;
@@ -385,7 +449,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		argv[n++] = (char *)"-o";
 		argv[n++] = unstripped;
 		argv[n] = NULL;
-		status = run(argv, req->verbosity, recipe->debian_package);
+		status = run(argv, req->verbosity, is_clang ? "clang" : recipe->debian_package);
 		if (status == EXIT_OK) {
 			char *strip_argv[] = { objcopy, (char *)"-S", unstripped, stripped, NULL };
 			status = run(strip_argv, req->verbosity, recipe->debian_package);
@@ -400,27 +464,31 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		compile_result_free(result);
 		return status == EXIT_INVALID ? EXIT_TROUBLE : status;
 	}
-	/* Inputs for the depfile: the sources, the data-page header they
-	 * include and its Rust twin (both copied into the outputs), the linker
-	 * script. */
+	free_list(sources, source_count);
+	/* Inputs for the depfile: everything in the architecture's folder
+	 * (sources, headers, its linker script), the shared clock logic, the
+	 * data-page header and its Rust twin (both copied into the outputs), and a -T script from elsewhere. */
+	char **inputs = NULL;
+	size_t n = 0;
+	bool complete = list_files(source_dir, input_suffixes, true, &inputs, &n) &&
+			list_files(lib_dir, input_suffixes, false, &inputs, &n);
 	static const char *const data_files[] = { "vdso/include/vdso_data.h",
 						   "vdso/include/vdso_data.rs" };
-	char **inputs = realloc(sources, (source_count + 3) * sizeof *inputs);
-	size_t n = source_count;
-	if (inputs) {
-		inputs[n++] = strdup(script);
-		for (size_t i = 0; i < sizeof data_files / sizeof data_files[0]; i++, n++) {
+	char **grown = complete ? realloc(inputs, (n + 3) * sizeof *inputs) : NULL;
+	if (grown) {
+		inputs = grown;
+		for (size_t i = 0; i < sizeof data_files / sizeof data_files[0]; i++) {
 			size_t len = strlen(req->data_dir) + 1 + strlen(data_files[i]) + 1;
 			if ((inputs[n] = malloc(len)))
 				snprintf(inputs[n], len, "%s/%s", req->data_dir, data_files[i]);
+			complete = complete && inputs[n++] != NULL;
 		}
+		if (req->script)
+			complete = complete && (inputs[n++] = strdup(script)) != NULL;
 	}
-	bool complete = inputs != NULL;
-	for (size_t i = 0; complete && i < n; i++)
-		complete = inputs[i] != NULL;
-	result->inputs = inputs ? inputs : sources;
-	result->input_count = inputs ? n : source_count;
-	if (!complete) {
+	result->inputs = inputs;
+	result->input_count = n;
+	if (!grown || !complete) {
 		compile_result_free(result);
 		diag_error(NULL, "out of memory");
 		return EXIT_TROUBLE;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The folder holding linker.ld, vdso/ and include/: $MKVDSO_DATADIR, else
+/* The folder holding vdso/ and include/: $MKVDSO_DATADIR, else
  * <exe>/../share/mkvdso, else the source tree this binary was built from.
  * Returns false (message printed) if none has them. */
 bool find_data_dir(char *out, size_t size);
@@ -19,9 +19,10 @@ struct compile_request {
 	const struct arch_contract *arch;
 	const char *data_dir;
 	const char *cross_compile;   /* prefix; NULL: $CROSS_COMPILE, then the default */
-	const char *script;          /* -T override, or NULL for data_dir/linker.ld */
+	const char *cc;              /* the compiler; NULL: <prefix>gcc */
+	const char *script;          /* -T override, or NULL for vdso/<arch>/vdso.lds */
 	bool have_syscall_insn;
-	uint32_t syscall_insn;
+	struct syscall_insn syscall_insn;
 	const char *hash_style;      /* --hash-style: sysv or both; NULL: Linux's for arch */
 	int verbosity;
 };

@@ -1,28 +1,64 @@
 # Shared by the end-to-end scripts (run.sh, verdicts.sh): the tools they
-# need, the programs they build, and how they read qemu's -strace log.
-# Sourced after `here` is set to tests/e2e; sets root, prefix, MKVDSO, tmp.
+# need, the programs they build, how they run them traced, and how they read
+# the trace.  Sourced after `here` is set to tests/e2e; sets root, arch,
+# prefix, MKVDSO, tmp.  ARCH=aarch64 (the default) runs everything under
+# qemu-aarch64 and reads its -strace log; ARCH=x86_64 runs natively under
+# strace -f.
 
 root=$(cd "$here/../.." && pwd)
-prefix=${CROSS_COMPILE:-aarch64-linux-gnu-}
+arch=${ARCH:-aarch64}
 MKVDSO=${MKVDSO:-$root/build/tool/mkvdso}
-musl_specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
-# Where qemu-aarch64 -L finds a dynamic program's ld.so and libraries; the
-# command every script runs programs with (unquoted: it is two words).
-sysroot=/usr/aarch64-linux-gnu
-qemu="qemu-aarch64 -L $sysroot"
-packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user golang-go, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
 
 fail() {
-	echo "e2e: FAIL: $*" >&2
+	echo "e2e ($arch): FAIL: $*" >&2
 	exit 1
 }
 
-for tool in "${prefix}gcc" "${prefix}readelf" qemu-aarch64 go awk cmp join dpkg-query; do
+# Per architecture: the compiler prefix, musl's specs, the dynamic linker
+# dynamic glibc programs name, Go's GOARCH, where the loader is linked (away
+# from the programs' usual addresses; x86_64's small code model needs it
+# below 2 GiB), the extra flags a hand-written vDSO Makefile would use, the
+# trap instruction for --syscall-insn, and the tracer.
+case $arch in
+aarch64)
+	prefix=${CROSS_COMPILE:-aarch64-linux-gnu-}
+	musl_specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
+	# Where qemu-aarch64 -L finds a dynamic program's ld.so and libraries.
+	sysroot=/usr/aarch64-linux-gnu
+	ldso=$sysroot/lib/ld-linux-aarch64.so.1
+	goarch=arm64 loader_text=0x200000000 handmade_cflags=-mbranch-protection=none
+	trap_insn=0xdeadbeef tracer=qemu-aarch64
+	packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user golang-go, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
+	;;
+x86_64)
+	prefix=${CROSS_COMPILE:-}
+	musl_specs=/usr/lib/x86_64-linux-musl/musl-gcc.specs
+	ldso=/lib64/ld-linux-x86-64.so.2
+	goarch=amd64 loader_text=0x20000000 handmade_cflags="-mno-sse -mno-mmx"
+	trap_insn=0f0b tracer=strace
+	packages="gcc libc6-dev musl-dev strace golang-go"
+	;;
+*) fail "no end-to-end proof for ARCH=$arch" ;;
+esac
+
+for tool in "${prefix}gcc" "${prefix}readelf" $tracer go awk cmp join dpkg-query; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: $packages)"
 done
 [ -f "$musl_specs" ] || fail "$musl_specs is missing (Debian: $packages)"
-[ -f "$sysroot/lib/ld-linux-aarch64.so.1" ] || fail "$sysroot/lib/ld-linux-aarch64.so.1 is missing (Debian: $packages)"
+[ -f "$ldso" ] || fail "$ldso is missing (Debian: $packages)"
 [ -x "$MKVDSO" ] || fail "mkvdso not found at $MKVDSO (build it, or set MKVDSO)"
+
+# e2e_traced LOG COMMAND...: runs COMMAND with every system call of every
+# thread logged to LOG, with the tracer's exit status being COMMAND's.
+e2e_traced() {
+	log=$1
+	shift
+	if [ "$arch" = aarch64 ]; then
+		qemu-aarch64 -L "$sysroot" -D "$log" -strace "$@"
+	else
+		strace -f -qq -o "$log" "$@"
+	fi
+}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -30,13 +66,13 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # e2e_build_programs: $tmp/loader, and probe.c as $tmp/probe-glibc (static),
 # $tmp/probe-glibc-pie (static-pie), $tmp/probe-glibc-dyn (dynamic, PIE),
 # $tmp/probe-musl (static) and $tmp/probe-musl-dyn (dynamic), probe.go as
-# $tmp/probe-go (static, GOARCH=arm64).
+# $tmp/probe-go (static, GOARCH=arm64 or amd64).
 e2e_build_programs() {
 	echo "# build: loader, probes"
 	cflags="-O2 -Wall -Wextra -Werror"
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" "-I$root/tests/include" \
-		-Wl,-Ttext-segment=0x200000000 "$here/loader.c" -o "$tmp/loader" ||
+		-Wl,-Ttext-segment=$loader_text "$here/loader.c" -o "$tmp/loader" ||
 		fail "compiling loader.c"
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -static $cflags "$here/probe.c" -o "$tmp/probe-glibc" ||
@@ -56,7 +92,7 @@ e2e_build_programs() {
 	# Nothing from the network, nothing under $HOME: no module, GOPATH and the
 	# build cache in $tmp (E2E_GOCACHE keeps the cache between runs: a cold one
 	# recompiles the standard library for arm64, about 20 s).
-	(cd "$here" && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GO111MODULE=off GOFLAGS='' \
+	(cd "$here" && GOOS=linux GOARCH=$goarch CGO_ENABLED=0 GO111MODULE=off GOFLAGS='' \
 		GOPROXY=off GOCACHE="${E2E_GOCACHE:-$tmp/go-cache}" GOPATH="$tmp/go-path" \
 		go build -trimpath -o "$tmp/probe-go" probe.go) || fail "building probe.go with Go"
 	# loader.c starts static programs only: Go's default here is ET_EXEC with
@@ -72,11 +108,12 @@ e2e_build_programs() {
 # a kernel author's own Makefile would (other flags than mkvdso's, no strip),
 # linked with --hash-style=STYLE: a prebuilt image nobody placed.
 e2e_handmade() {
+	# shellcheck disable=SC2086
 	"${prefix}gcc" -O2 -fPIC -fno-stack-protector -fno-asynchronous-unwind-tables \
-		-mbranch-protection=none -nostdlib -shared -Wl,-T,"$root/linker.ld" \
+		$handmade_cflags -nostdlib -shared -Wl,-T,"$root/vdso/$arch/vdso.lds" \
 		-Wl,--hash-style="$1" -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=sha1 \
 		-Wl,-Bsymbolic -Wl,-n -Wl,--no-undefined "-I$root/vdso/include" \
-		"$root"/vdso/aarch64/*.S "$root"/vdso/aarch64/*.c -o "$2" ||
+		$(ls "$root"/vdso/$arch/*.S "$root"/vdso/$arch/*.c 2>/dev/null) -o "$2" ||
 		fail "building the vDSO by hand (--hash-style=$1)"
 }
 
@@ -86,11 +123,14 @@ e2e_go_version() {
 }
 
 # e2e_calls STRACE: the markers (getppid), window edges (getuid, getgid) and
-# clock system calls in qemu's -strace log, in order, one per line, as
-# "clock_gettime(CLOCK_MONOTONIC".  Threads' lines interleave mid-line in
-# that log, so calls are matched anywhere.
+# clock system calls in qemu's -strace log or strace's, in order, one per
+# line, as "clock_gettime(CLOCK_MONOTONIC".  Threads' lines interleave
+# mid-line in qemu's log, so calls are matched anywhere (strace's "<...
+# resumed>" halves carry no opening parenthesis and do not count twice).
 e2e_calls() {
-	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1"
+	# strace names an unknown clock id in a comment: 0x2a /* CLOCK_??? */
+	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1" |
+		sed 's| /\*.*||'
 }
 
 # e2e_observed STRACE: the clock system calls between the probe's two getppid

@@ -3,22 +3,26 @@
  *
  *   loader [--no-vdso] [--trap-insn=WORD] VDSO.bin BASE PROGRAM [ARGS...]
  *
- * A static aarch64 program run under qemu-aarch64 (which gives its guests no
- * vDSO of its own).  It maps the raw vDSO image (`mkvdso build
+ * A static program, for aarch64 run under qemu-aarch64 (which gives its
+ * guests no vDSO of its own) or for x86_64 run natively (guest.h holds what
+ * differs).  It maps the raw vDSO image (`mkvdso build
  * --format=raw`) flat at BASE, the data page at BASE - 4096 (read-only for
  * the program; written through a second, writable mapping of the same memfd
  * page with vdso_data.h's writer, from the host's clocks, and refreshed from a
- * thread about every millisecond as a kernel tick would), loads the aarch64
- * ELF PROGRAM (static, static-pie, or dynamic: then also its PT_INTERP
- * dynamic linker, which finds the libraries under qemu-aarch64 -L SYSROOT),
+ * thread about every millisecond as a kernel tick would), loads the ELF
+ * PROGRAM of the same architecture (static, static-pie, or dynamic: then also
+ * its PT_INTERP dynamic linker, which finds the libraries under qemu-aarch64
+ * -L SYSROOT, or natively where they are),
  * builds a Linux-layout initial stack whose AT_SYSINFO_EHDR is set by
  * include/vdso_auxv.h's vdso_auxv64_set_sysinfo_ehdr, and jumps to the
- * entry (the dynamic linker's, with AT_BASE set) with x0 = 0.
- * --trap-insn=WORD plays a kernel that traps system calls its own way (a
- * vDSO built with `mkvdso build --syscall-insn=WORD`): the undefined
- * instruction WORD raises SIGILL, and a handler installed here makes the
- * system call x8 names with x0-x5, puts the result in x0, steps over the
- * instruction, and counts it in $E2E_TRAP_LOG.  Any other SIGILL kills the
+ * entry (the dynamic linker's, with AT_BASE set) with the registers as execve
+ * leaves them (x0 or rdx, rtld_fini, 0).
+ * --trap-insn=INSN plays a kernel that traps system calls its own way (a
+ * vDSO built with `mkvdso build --syscall-insn=INSN`, a word on aarch64, hex
+ * bytes on x86_64): the undefined instruction raises SIGILL, and a handler
+ * installed here makes the system call its registers name (x8 and x0-x5, or
+ * rax and rdi, rsi, rdx, r10, r8, r9), puts the result in x0 or rax, steps
+ * over the instruction, and counts it in $E2E_TRAP_LOG.  Any other SIGILL kills the
  * program as usual.
  * $E2E_TZ="MINUTESWEST DSTTIME" publishes that timezone instead of the host's,
  * so a test can tell the vDSO's answer from the system call's.
@@ -50,7 +54,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "aarch64_guest.h"
+#include "guest.h"
 #include "vdso_auxv.h"
 #include "vdso_data.h"
 
@@ -77,7 +81,7 @@ static void publish(void)
 {
 	struct vdso_data *d = page;
 	vdso_data_begin_update(d);
-	d->clock_mode = MKVDSO_CLOCK_MODE_CNTVCT;
+	d->clock_mode = GUEST_CLOCK_MODE;
 	d->hrtimer_res = tk.hrtimer_res;
 	d->coarse_res = tk.coarse_res;
 	d->tz_minuteswest = tk.tz_minuteswest;
@@ -226,11 +230,11 @@ static void load_program(const char *path, uint64_t dyn_bias, struct program *p)
 
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
 	if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_AARCH64 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != GUEST_EM ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
 	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
 	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size)
-		die("%s: not an aarch64 ELF64 executable", path);
+		die("%s: not an " GUEST_ARCH " ELF64 executable", path);
 	const Elf64_Phdr *ph = (const Elf64_Phdr *)(file + eh->e_phoff);
 
 	uint64_t lo = UINT64_MAX, hi = 0, phdr = 0;
@@ -332,10 +336,10 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 	while (environ[envc])
 		envc++;
 	char *execfn_at = push_bytes(&top, execfn, strlen(execfn) + 1);
-	char *platform = push_bytes(&top, "aarch64", 8);
+	char *platform = push_bytes(&top, GUEST_ARCH, sizeof GUEST_ARCH);
 	unsigned char random[16];
 	for (int i = 0; i < 16; i++)	/* only glibc's stack guard and pointer key */
-		random[i] = (unsigned char)(guest_cntvct() * 2654435761u >> (i % 4 * 8));
+		random[i] = (unsigned char)(guest_counter() * 2654435761u >> (i % 4 * 8));
 	top = (char *)((uintptr_t)top & ~15ul);
 	char *random_at = push_bytes(&top, random, sizeof random);
 	char **args = calloc((size_t)argc + 1, sizeof *args);
@@ -402,16 +406,16 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 
 /* --- a kernel that traps system calls its own way --- */
 
-static uint32_t trap_insn;
+static struct guest_insn trap_insn;
 static int trap_log_fd = -1;
 static unsigned long traps;
 
-/* On the program's thread: raw system calls only (aarch64_guest.h). */
+/* On the program's thread: raw system calls only (guest.h). */
 static void on_sigill(int sig, siginfo_t *info, void *context)
 {
 	(void)sig;
 	(void)info;
-	if (!guest_emulate_trap(context, trap_insn))
+	if (!guest_emulate_trap(context, &trap_insn))
 		return;
 	unsigned long n = __atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
 	if (trap_log_fd >= 0)
@@ -436,6 +440,7 @@ static void install_trap(void)
 
 static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
 {
+#if defined(__aarch64__)
 	register uint64_t s __asm__("x16") = sp;
 	register uint64_t e __asm__("x17") = entry;
 	/* Registers as execve leaves them: zero, x0 the (absent) rtld_fini. */
@@ -445,6 +450,18 @@ static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
 		"mov x4, xzr\n\tmov x5, xzr\n\tmov x6, xzr\n\tmov x7, xzr\n\t"
 		"mov x29, xzr\n\tmov x30, xzr\n\t"
 		"br x17" :: "r"(s), "r"(e) : "memory");
+#else
+	/* Registers as execve leaves them: zero, rdx the (absent) rtld_fini,
+	 * rsp at argc.  The entry waits in r11, which nothing here clears. */
+	register uint64_t s __asm__("r12") = sp;
+	register uint64_t e __asm__("r11") = entry;
+	__asm__ __volatile__(
+		"mov %0, %%rsp\n\txor %%r12d, %%r12d\n\t"
+		"xor %%eax, %%eax\n\txor %%ebx, %%ebx\n\txor %%ecx, %%ecx\n\txor %%edx, %%edx\n\t"
+		"xor %%esi, %%esi\n\txor %%edi, %%edi\n\txor %%ebp, %%ebp\n\t"
+		"xor %%r8d, %%r8d\n\txor %%r9d, %%r9d\n\txor %%r10d, %%r10d\n\t"
+		"jmp *%1" :: "r"(s), "r"(e) : "memory");
+#endif
 	__builtin_unreachable();
 }
 
@@ -452,12 +469,10 @@ int main(int argc, char **argv)
 {
 	int with_vdso = 1, i = 1;
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-		char *end;
 		if (strcmp(argv[i], "--no-vdso") == 0)
 			with_vdso = 0;
 		else if (strncmp(argv[i], "--trap-insn=", 12) == 0 &&
-			 (errno = 0, trap_insn = (uint32_t)strtoul(argv[i] + 12, &end, 0),
-			  !errno && !*end && trap_insn != 0))
+			 guest_parse_insn(argv[i] + 12, &trap_insn))
 			continue;
 		else
 			die("unknown option %s", argv[i]);
@@ -473,10 +488,10 @@ int main(int argc, char **argv)
 
 	map_vdso(vdso_path, base);
 
-	uint64_t freq = guest_cntfrq();
+	uint64_t freq = guest_counter_hz();
 	if (vdso_data_calc_mult_shift(freq, &tk.clocks.mult, &tk.clocks.shift) != 0)
-		die("no mult/shift for CNTFRQ_EL0 = %" PRIu64, freq);
-	tk.clocks.mask = ((uint64_t)1 << 56) - 1;
+		die("no mult/shift for a counter of %" PRIu64 " Hz", freq);
+	tk.clocks.mask = GUEST_COUNTER_MASK;
 	struct timespec hres, coarse;
 	struct timeval tv;
 	struct timezone tz;
@@ -511,7 +526,7 @@ int main(int argc, char **argv)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_t t;
-	if (trap_insn)
+	if (trap_insn.size)
 		install_trap();
 	tick();	/* fresh page; the first gap logged starts here, not at our own start-up */
 	const char *tick_log = getenv("E2E_TICK_LOG");
@@ -522,7 +537,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	fprintf(stderr, "loader: vDSO %s at %#" PRIx64 " (data page %#" PRIx64 ", %s), %s entry %#"
-		PRIx64 " (bias %#" PRIx64 "), CNTFRQ %" PRIu64 " Hz\n", vdso_path, base,
+		PRIx64 " (bias %#" PRIx64 "), counter %" PRIu64 " Hz\n", vdso_path, base,
 		base - PAGE, with_vdso ? "AT_SYSINFO_EHDR set" : "no AT_SYSINFO_EHDR", program,
 		p.entry, p.bias, freq);
 	fflush(NULL);

@@ -10,7 +10,8 @@
 #
 #   qemu-aarch64 -strace loader [--no-vdso] vdso.bin BASE probe
 #
-# and checks:
+# (ARCH=x86_64: the built-in x86_64 vDSO, natively, under strace -f; the
+# trap is ud2, --syscall-insn=0f0b) and checks:
 #   - the system calls between probe's two getppid markers, outside its
 #     getuid...getgid reference windows, are exactly the expected ones: none
 #     for the clocks the vDSO serves, the CPU-time clocks and the invalid id
@@ -193,8 +194,8 @@ run() {
 	[ -z "$trap" ] || opt="$opt --trap-insn=$trap"
 	status=0
 	# shellcheck disable=SC2086
-	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ $qemu -D "$tmp/$name.strace" -strace \
-		"$tmp/loader" $opt "$image" "$base" \
+	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ \
+		e2e_traced "$tmp/$name.strace" "$tmp/loader" $opt "$image" "$base" \
 		"$probe" "$loops" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 	if [ "$status" -ne 0 ]; then
 		cat "$tmp/$name.err" "$tmp/$name.out" >&2
@@ -257,8 +258,8 @@ for image in builtin prebuilt; do
 			popt=""
 			[ "$mode" = prelink ] && popt=--prelink
 			# shellcheck disable=SC2086
-			(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw \
-				$popt $input -o "$dir") || fail "mkvdso build --base=$base $popt $input"
+			(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --arch="$arch" --base="$base" \
+				--format=raw $popt $input -o "$dir") || fail "mkvdso build --base=$base $popt $input"
 			cmp -s "$dir/vdso_auxv.h" "$root/include/vdso_auxv.h" ||
 				fail "mkvdso build shipped a vdso_auxv.h that differs from include/"
 			for libc in glibc glibc-pie glibc-dyn musl musl-dyn go; do
@@ -271,15 +272,16 @@ for image in builtin prebuilt; do
 done
 
 # A kernel that traps system calls its own way (rel4-linux-kit turns svc #0
-# into 0xdeadbeef): the vDSO built with --syscall-insn, the loader emulating
-# the undefined instruction.  Go calls only the clocks the vDSO serves.
-echo "# --syscall-insn=0xdeadbeef: the calls the vDSO passes on come from inside it"
+# into 0xdeadbeef; a monitor catching ud2 on x86_64): the vDSO built with
+# --syscall-insn, the loader emulating the undefined instruction.  Go calls
+# only the clocks the vDSO serves.
+echo "# --syscall-insn=$trap_insn: the calls the vDSO passes on come from inside it"
 base=${BASES%% *}
-(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw \
-	--syscall-insn=0xdeadbeef -o "$tmp/vdso-trap") || fail "mkvdso build --syscall-insn"
+(cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --arch="$arch" --base="$base" --format=raw \
+	--syscall-insn=$trap_insn -o "$tmp/vdso-trap") || fail "mkvdso build --syscall-insn"
 for libc in glibc musl; do
 	try "$libc-trap" "$tmp/vdso-trap/vdso.bin" "$base" "$tmp/probe-$libc" "$libc" yes "$LOOPS" \
-		0xdeadbeef
+		$trap_insn
 done
 
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"

@@ -129,7 +129,7 @@ observe() {
 	name=$1 image=$2 probe=$3 consumer=$4 linkage=$5
 	status=0
 	# shellcheck disable=SC2086
-	$qemu -D "$tmp/$name.strace" -strace "$tmp/loader" "$image" "$base" "$probe" 3 \
+	e2e_traced "$tmp/$name.strace" "$tmp/loader" "$image" "$base" "$probe" 3 \
 		>"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 	[ "$status" -ne 2 ] || { cat "$tmp/$name.err" >&2; fail "$name: the loader could not start it"; }
 	crashed=no

@@ -40,7 +40,7 @@ cmake --install "$BUILD_DIR" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
 	{ fail "cmake --install: $(tail -5 "$tmp/install.log")"; finish; }
 data=$prefix/share/mkvdso
 # The files a rebuild must follow (the depfile lists them), touched in turn.
-inputs="$data/linker.ld $data/vdso/aarch64/vgettimeofday.c $data/vdso/include/vdso_data.h"
+inputs="$data/vdso/aarch64/vdso.lds $data/vdso/aarch64/vgettimeofday.c $data/vdso/lib/gettimeofday.h $data/vdso/include/vdso_data.h"
 for f in $inputs; do [ -f "$f" ] || fail "not installed: $f"; done
 
 # The reference outputs, from the program under test.
@@ -83,7 +83,7 @@ pc() { pkg-config "$@" mkvdso; }
 	fail "pkg-config mkvdso: '$(pc --variable=mkvdso)' is not $prefix/bin/mkvdso"
 [ "$(realpath "$(pc --variable=bindir)")" = "$(realpath "$prefix/bin")" ] ||
 	fail "pkg-config bindir: '$(pc --variable=bindir)'"
-[ -f "$(pc --variable=pkgdatadir)/linker.ld" ] || fail "pkg-config pkgdatadir has no linker.ld: $(pc --variable=pkgdatadir)"
+[ -f "$(pc --variable=pkgdatadir)/vdso/aarch64/vdso.lds" ] || fail "pkg-config pkgdatadir has no vdso/aarch64/vdso.lds: $(pc --variable=pkgdatadir)"
 [ -f "$(pc --variable=includedir)/vdso_auxv.h" ] || fail "pkg-config includedir has no vdso_auxv.h: $(pc --variable=includedir)"
 [ "$(pc --cflags | sed "s/ *$//")" = "-I$(pc --variable=includedir)" ] || fail "pkg-config --cflags: '$(pc --cflags)'"
 version=$("$prefix/bin/mkvdso" --version | awk 'NR == 1 { print $NF }')

@@ -315,6 +315,71 @@ static void test_options(void **state)
 	release(&in);
 }
 
+/* --syscall-insn in each architecture's form: aarch64 one little-endian
+ * word, x86_64 the bytes in hex; everything else refused with what was
+ * expected. */
+static void test_syscall_insn_parse(void **state)
+{
+	(void)state;
+	const struct arch_contract *a64 = arch_by_name("aarch64"), *x86 = arch_by_name("x86_64");
+	struct syscall_insn insn;
+	assert_null(syscall_insn_parse(a64, "0xdeadbeef", &insn));
+	assert_int_equal(insn.size, 4);
+	assert_memory_equal(insn.bytes, "\xef\xbe\xad\xde", 4);
+	assert_int_equal(syscall_insn_word(&insn), 0xdeadbeef);
+	assert_non_null(syscall_insn_parse(a64, "0x100000000", &insn));
+	assert_non_null(syscall_insn_parse(a64, "0f0b", &insn));
+	assert_null(syscall_insn_parse(x86, "0f0b", &insn));
+	assert_int_equal(insn.size, 2);
+	assert_memory_equal(insn.bytes, "\x0f\x0b", 2);
+	assert_null(syscall_insn_parse(x86, "0x0F01C1", &insn));
+	assert_int_equal(insn.size, 3);
+	assert_memory_equal(insn.bytes, "\x0f\x01\xc1", 3);
+	assert_null(syscall_insn_parse(x86, "000102030405060708090a0b0c0d0e", &insn));
+	assert_int_equal(insn.size, 15);
+	static const char *const bad[] = { "", "0x", "0f0", "0g0b", "0f 0b", "-0f0b",
+					   "000102030405060708090a0b0c0d0e0f" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_non_null(syscall_insn_parse(x86, bad[i], &insn));
+}
+
+/* A trap instruction that replaced the system call is listed where it is
+ * (rule trap-instruction), and the native sites stay listed as before. */
+static void test_trap_sites(void **state)
+{
+	(void)state;
+	struct inspected in;
+	inspect_fixture(&in, "x86_64", "good");
+	struct findings plain = { 0 }, trapped = { 0 };
+	struct check_options options = { .arch = in.arch, .consumers = CONSUMERS_ALL };
+	check_image(&in.image, &options, &plain);
+	size_t native = 0, traps = 0;
+	for (size_t i = 0; i < plain.count; i++)
+		native += strcmp(plain.items[i].rule->id, RULE_SYSCALL) == 0;
+	assert_true(native > 0);
+	/* The fixture's own syscall bytes as the "trap": every site is both. */
+	options.have_syscall_insn = true;
+	assert_null(syscall_insn_parse(in.arch, "0f05", &options.syscall_insn));
+	check_image(&in.image, &options, &trapped);
+	for (size_t i = 0; i < trapped.count; i++)
+		traps += strcmp(trapped.items[i].rule->id, RULE_TRAP) == 0;
+	assert_int_equal(traps, 0); /* the native instruction is not listed twice */
+	findings_free(&trapped);
+	trapped = (struct findings){ 0 };
+	/* syscall's first byte: every 0f in the code, aligned anywhere on x86. */
+	assert_null(syscall_insn_parse(in.arch, "0f", &options.syscall_insn));
+	check_image(&in.image, &options, &trapped);
+	for (size_t i = 0; i < trapped.count; i++)
+		if (strcmp(trapped.items[i].rule->id, RULE_TRAP) == 0) {
+			assert_int_equal(trapped.items[i].severity, SEVERITY_NOTE);
+			traps++;
+		}
+	assert_true(traps >= native);
+	findings_free(&plain);
+	findings_free(&trapped);
+	release(&in);
+}
+
 /* --require adds symbols; a missing one and a wrong version are errors. */
 static void test_require(void **state)
 {
@@ -343,6 +408,8 @@ int main(void)
 		cmocka_unit_test(test_x86_64),
 		cmocka_unit_test(test_aarch64),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_syscall_insn_parse),
+		cmocka_unit_test(test_trap_sites),
 		cmocka_unit_test(test_require),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

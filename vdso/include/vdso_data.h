@@ -18,14 +18,32 @@
  *     now = base.sec + ns / NSEC_PER_SEC, ns % NSEC_PER_SEC
  *
  * where base.nsec is in units of 2^-shift ns ("shifted"), and counter is
- * CNTVCT_EL0 on aarch64.  cycle_last must be a value of that same counter as
- * EL0 reads it (the virtual counter, CNTPCT_EL0 minus CNTVOFF_EL2), never a
- * physical-counter value unless CNTVOFF_EL2 is 0.  The product is formed in
+ * CNTVCT_EL0 on aarch64 and the TSC on x86_64.  cycle_last must be a value
+ * of that same counter as user mode reads it: on aarch64 the virtual counter
+ * (CNTPCT_EL0 minus CNTVOFF_EL2), never a physical-counter value unless
+ * CNTVOFF_EL2 is 0; on x86_64 the TSC after any offset and scaling a
+ * hypervisor applies to this guest.  The product is formed in
  * 128 bits, so a kernel may refresh the page as rarely as it likes: a 64-bit
  * product would overflow after 2^64 / mult cycles (137 s at 62.5 MHz with
  * the mult that vdso_data_calc_mult_shift picks).  The _COARSE clocks are
  * base.sec and base.nsec in plain ns, with no counter read: they advance only
  * when the kernel updates them (Linux: every tick).
+ *
+ * x86_64 (clock_mode MKVDSO_CLOCK_MODE_TSC): mask is UINT64_MAX and mult and
+ * shift come from the TSC frequency (vdso_data_calc_mult_shift(tsc_hz)).
+ * The kernel sets this mode only for a TSC that is invariant (constant and
+ * non-stop), synchronised across CPUs and readable in user mode (CR4.TSD
+ * clear).  The vDSO reads it with lfence; rdtsc: on AMD CPUs before Zen 2
+ * the kernel must make lfence dispatch-serialising by setting DE_CFG[1]
+ * (MSR 0xc0011029, bit 1), as Linux does, or the read may pass the
+ * sequence load.
+ *
+ * getcpu on x86_64 (flags MKVDSO_FLAG_TSC_AUX_CPU): the kernel writes
+ * IA32_TSC_AUX (MSR 0xc0000103) = (node << 12) | cpu on every CPU before it
+ * runs a process there (cpu below 4096), keeps rdtscp usable in user mode,
+ * and sets the flag once, before the page is mapped, as Linux does
+ * (setup_getcpu).  The vDSO then reads the pair with rdtscp; without the
+ * flag __vdso_getcpu makes the getcpu system call.
  *
  * Sequence protocol.  seq is odd while the kernel writes and grows by one at
  * each begin and at each end; it never goes back and never toggles between two
@@ -285,7 +303,8 @@ static inline uint64_t vdso_data_div_u64(uint64_t dividend, uint64_t divisor)
 }
 
 /*
- * mult and shift for a counter of freq_hz (aarch64: CNTFRQ_EL0): the largest
+ * mult and shift for a counter of freq_hz (aarch64: CNTFRQ_EL0; x86_64: the
+ * TSC frequency, e.g. from CPUID leaf 0x15 or calibration): the largest
  * shift up to 32 whose mult, round(2^shift * 10^9 / freq_hz), fits in 32
  * bits.  The vDSO multiplies in 128 bits, so no shift is too large for a long
  * gap between updates.  Returns -1, and writes nothing, when freq_hz is 0 or

@@ -1,0 +1,305 @@
+/*
+ * guest.h: what the programs that play the kernel for a built-in vDSO share
+ * (tests/vdso/harness.c, tests/e2e/loader.c), on aarch64 under qemu-aarch64
+ * and natively on x86_64: dying with a message, the counter the vDSO reads
+ * and its frequency, the kernel's timekeeping for the counter clocks, and
+ * the system-call trap of `mkvdso build --syscall-insn`.  The architecture's
+ * part is the first section; everything after it is written once.
+ * Header-only: each is one program.
+ */
+#ifndef MKVDSO_GUEST_H
+#define MKVDSO_GUEST_H
+
+#if !defined(__aarch64__) && !defined(__x86_64__)
+#error "guest.h knows the counter and system call of aarch64 and x86_64 only"
+#endif
+
+/* The includer defines _GNU_SOURCE before its first include (REG_RIP). */
+
+#include <elf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "vdso_data.h"
+
+/* Setup trouble, before anything is tested: "NAME: message", exit 2. */
+static void guest_die(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+static void guest_die(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* An instruction as it lies in memory (--syscall-insn). */
+struct guest_insn {
+	unsigned char bytes[15];
+	unsigned size;
+};
+
+#if defined(__aarch64__)
+
+#define GUEST_ARCH "aarch64"
+#define GUEST_EM EM_AARCH64
+#define GUEST_VDSO_VERSION "LINUX_2.6.39"
+#define GUEST_VDSO_SYM(name) "__kernel_" name
+#define GUEST_VDSO_SIGRETURN "__kernel_rt_sigreturn"	/* the vDSO's signal trampoline */
+#define GUEST_VDSO_TIME_GETCPU 0	/* Linux's arm64 vDSO has neither */
+#define GUEST_CLOCK_MODE MKVDSO_CLOCK_MODE_CNTVCT
+#define GUEST_COUNTER_MASK (((uint64_t)1 << 56) - 1)	/* the architected minimum width */
+#define GUEST_SYSCALL_INSN { { 0x01, 0x00, 0x00, 0xd4 }, 4 }	/* svc #0 */
+
+/* The virtual counter, after isb, as the vDSO reads it (the physical one
+ * traps in user mode on Linux and in qemu). */
+static inline uint64_t guest_counter(void)
+{
+	uint64_t v;
+	__asm__ __volatile__("isb\n\tmrs %0, cntvct_el0" : "=r"(v) :: "memory");
+	return v;
+}
+
+static inline uint64_t guest_counter_hz(void)
+{
+	uint64_t v;
+	__asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+/* A system call without libc: a signal handler may run on a thread whose
+ * TLS (errno) belongs to another libc.  Returns the kernel's x0 (-errno). */
+static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a0;
+	register long x1 __asm__("x1") = a1;
+	register long x2 __asm__("x2") = a2;
+	register long x3 __asm__("x3") = a3;
+	register long x4 __asm__("x4") = a4;
+	register long x5 __asm__("x5") = a5;
+	__asm__ __volatile__("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4),
+			     "r"(x5) : "memory");
+	return x0;
+}
+
+/* --syscall-insn as mkvdso takes it for aarch64: one 32-bit word. */
+static inline bool guest_parse_insn(const char *text, struct guest_insn *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long word = strtoul(text, &end, 0);
+	if (errno || *end || !*text || word > 0xffffffffu)
+		return false;
+	for (unsigned i = 0; i < 4; i++)
+		out->bytes[i] = (unsigned char)(word >> 8 * i);
+	out->size = 4;
+	return true;
+}
+
+/* The trapped call's registers: number, arguments, pc. */
+static inline uint64_t *guest_trap_pc(ucontext_t *uc) { return (uint64_t *)&uc->uc_mcontext.pc; }
+#define GUEST_TRAP_NR(uc) ((uc)->uc_mcontext.regs[8])
+#define GUEST_TRAP_ARG(uc, i) ((uc)->uc_mcontext.regs[i])
+#define GUEST_TRAP_RESULT(uc) ((uc)->uc_mcontext.regs[0])
+
+#else /* __x86_64__ */
+
+#define GUEST_ARCH "x86_64"
+#define GUEST_EM EM_X86_64
+#define GUEST_VDSO_VERSION "LINUX_2.6"
+#define GUEST_VDSO_SYM(name) "__vdso_" name
+#define GUEST_VDSO_SIGRETURN NULL	/* programs bring their own (SA_RESTORER) */
+#define GUEST_VDSO_TIME_GETCPU 1	/* __vdso_time, __vdso_getcpu */
+#define GUEST_CLOCK_MODE MKVDSO_CLOCK_MODE_TSC
+#define GUEST_COUNTER_MASK UINT64_MAX	/* the TSC is 64 bits wide */
+#define GUEST_SYSCALL_INSN { { 0x0f, 0x05 }, 2 }	/* syscall */
+
+/* The TSC, ordered as the vDSO reads it. */
+static inline uint64_t guest_counter(void)
+{
+	uint32_t lo, hi;
+	__asm__ __volatile__("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * The TSC frequency, which user space cannot read: measured once against
+ * CLOCK_MONOTONIC_RAW over 200 ms, each end placed at the midpoint of the
+ * tightest of a few counter brackets around a clock_gettime, so the error
+ * is a bracket's width over 200 ms (well under 1 ppm on this Xeon).
+ */
+static inline void guest_tsc_bracket(uint64_t *tsc, int64_t *ns)
+{
+	uint64_t best = UINT64_MAX;
+	for (int attempt = 0; attempt < 16; attempt++) {
+		struct timespec t;
+		uint64_t c0 = guest_counter();
+		syscall(SYS_clock_gettime, CLOCK_MONOTONIC_RAW, &t);
+		uint64_t c1 = guest_counter();
+		if (c1 - c0 < best) {
+			best = c1 - c0;
+			*tsc = c0 + (c1 - c0) / 2;
+			*ns = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+		}
+	}
+}
+
+static inline uint64_t guest_counter_hz(void)
+{
+	static uint64_t hz;
+	if (!hz) {
+		uint64_t c0, c1;
+		int64_t t0, t1;
+		guest_tsc_bracket(&c0, &t0);
+		struct timespec pause = { 0, 200000000 };
+		while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+			;
+		guest_tsc_bracket(&c1, &t1);
+		hz = (uint64_t)((unsigned __int128)(c1 - c0) * 1000000000u / (uint64_t)(t1 - t0));
+	}
+	return hz;
+}
+
+/* A system call without libc, as on aarch64.  Returns rax (-errno). */
+static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	register long r9 __asm__("r9") = a5;
+	long ret;
+	__asm__ __volatile__("syscall" : "=a"(ret) : "0"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10),
+			     "r"(r8), "r"(r9) : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* --syscall-insn as mkvdso takes it for x86_64: the bytes in hex. */
+static inline bool guest_parse_insn(const char *text, struct guest_insn *out)
+{
+	size_t len = strlen(text);
+	if (len == 0 || len % 2 || len / 2 > sizeof out->bytes)
+		return false;
+	out->size = 0;
+	for (size_t i = 0; i < len; i += 2) {
+		char pair[3] = { text[i], text[i + 1], 0 }, *end;
+		out->bytes[out->size++] = (unsigned char)strtoul(pair, &end, 16);
+		if (*end)
+			return false;
+	}
+	return true;
+}
+
+static inline uint64_t *guest_trap_pc(ucontext_t *uc) { return (uint64_t *)&uc->uc_mcontext.gregs[REG_RIP]; }
+static const int guest_trap_args[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9 };
+#define GUEST_TRAP_NR(uc) ((uc)->uc_mcontext.gregs[REG_RAX])
+#define GUEST_TRAP_ARG(uc, i) ((uc)->uc_mcontext.gregs[guest_trap_args[i]])
+#define GUEST_TRAP_RESULT(uc) ((uc)->uc_mcontext.gregs[REG_RAX])
+
+#endif
+
+/*
+ * What a kernel keeps: per counter clock, the time at cycle_last as seconds
+ * and shifted nanoseconds (sec[id] + snsec[id] / 2^shift ns), advanced by
+ * counter deltas at each tick so the published clocks never step back.
+ */
+#define GUEST_COUNTER_CLOCKS (MKVDSO_HRES_CLOCKS | MKVDSO_RAW_CLOCKS)
+#define GUEST_NSEC 1000000000ull
+
+struct guest_clocks {
+	uint64_t mask, cycle_last;
+	uint32_t mult, shift;
+	uint64_t sec[MKVDSO_BASES], snsec[MKVDSO_BASES];
+};
+
+/* Every counter clock from the host's, as of the counter's value now.  Each
+ * host reading is placed at the midpoint of the tightest of a few counter
+ * brackets around it (the first system calls are slowed by qemu
+ * translating them), so the page starts out as close to the host's clocks
+ * as a system call's duration allows.  False if the host refuses a clock. */
+static inline bool guest_clocks_from_host(struct guest_clocks *c)
+{
+	c->cycle_last = guest_counter();
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & GUEST_COUNTER_CLOCKS))
+			continue;
+		uint64_t best = UINT64_MAX, mid = 0;
+		struct timespec ts = { 0, 0 };
+		for (int attempt = 0; attempt < 8; attempt++) {
+			struct timespec t;
+			uint64_t c0 = guest_counter();
+			if (syscall(SYS_clock_gettime, (clockid_t)id, &t) != 0)
+				return false;
+			uint64_t c1 = guest_counter();
+			if (c1 - c0 < best) {
+				best = c1 - c0;
+				mid = c0 + (c1 - c0) / 2;
+				ts = t;
+			}
+		}
+		uint64_t since = (mid - c->cycle_last) & c->mask;
+		unsigned __int128 snsec = ((unsigned __int128)ts.tv_sec * GUEST_NSEC +
+					   (uint64_t)ts.tv_nsec) << c->shift;
+		snsec -= (unsigned __int128)since * c->mult;
+		unsigned __int128 one = (unsigned __int128)GUEST_NSEC << c->shift;
+		c->sec[id] = (uint64_t)(snsec / one);
+		c->snsec[id] = (uint64_t)(snsec % one);
+	}
+	return true;
+}
+
+/* A kernel tick: advance every counter clock to the counter value now.
+ * Returns the nanoseconds since the previous tick. */
+static inline uint64_t guest_clocks_tick(struct guest_clocks *c)
+{
+	uint64_t now = guest_counter();
+	unsigned __int128 delta = (now - c->cycle_last) & c->mask;
+	unsigned __int128 one = (unsigned __int128)GUEST_NSEC << c->shift;
+	c->cycle_last = now;
+	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
+		if (!(MKVDSO_CLOCK_BIT(id) & GUEST_COUNTER_CLOCKS))
+			continue;
+		unsigned __int128 snsec = c->snsec[id] + delta * c->mult;
+		c->sec[id] += (uint64_t)(snsec / one);
+		c->snsec[id] = (uint64_t)(snsec % one);
+	}
+	return (uint64_t)((delta * c->mult) >> c->shift);
+}
+
+/* The kernel's side of --syscall-insn, for a SIGILL handler: if the
+ * instruction at the faulting pc is insn, make the system call its
+ * registers name, return the result in the result register, step over it,
+ * and return true.  Otherwise restore SIGILL's default action (the
+ * instruction then faults again, fatally, as without a handler) and return
+ * false. */
+static inline bool guest_emulate_trap(ucontext_t *uc, const struct guest_insn *insn)
+{
+	uint64_t *pc = guest_trap_pc(uc);
+	if (memcmp((const void *)(uintptr_t)*pc, insn->bytes, insn->size) != 0) {
+		/* The kernel's struct sigaction (handler, flags, restorer,
+		 * mask): all 0 is SIG_DFL. */
+		uint64_t dfl[4] = { 0, 0, 0, 0 };
+		guest_syscall6(SYS_rt_sigaction, SIGILL, (long)dfl, 0, 8, 0, 0);
+		return false;
+	}
+	GUEST_TRAP_RESULT(uc) = guest_syscall6(
+		(long)GUEST_TRAP_NR(uc), (long)GUEST_TRAP_ARG(uc, 0), (long)GUEST_TRAP_ARG(uc, 1),
+		(long)GUEST_TRAP_ARG(uc, 2), (long)GUEST_TRAP_ARG(uc, 3),
+		(long)GUEST_TRAP_ARG(uc, 4), (long)GUEST_TRAP_ARG(uc, 5));
+	*pc += insn->size;
+	return true;
+}
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * gettimeofday.h: the clock logic of mkvdso's built-in vDSOs, written once
+ * for every architecture, as Linux's lib/vdso/gettimeofday.c.
+ *
+ * The semantics of Linux's generic vDSO: the counter clocks from the data
+ * page and the architecture's counter, the _COARSE clocks from the data page
+ * alone, everything else through a system call made here, because glibc
+ * takes a vDSO's answer as final and never falls back by itself.  Every
+ * function returns 0 or -errno (time() the seconds).
+ *
+ * Included once by each architecture's small .c, which names the exported
+ * functions and supplies the glue; everything else is always_inline, so the
+ * image holds no internal calls and stays small.  The exported functions are
+ * defined here under the architecture's names rather than as wrappers around
+ * an inline body: GCC allocates registers differently through the extra
+ * inline level, and the aarch64 image stays what it was before the split.
+ *
+ * What the architecture's .c defines before including this (as Linux's
+ * arch/<arch>/include/asm/vdso/gettimeofday.h):
+ *
+ *   VDSO_CLOCK_GETTIME, VDSO_GETTIMEOFDAY, VDSO_CLOCK_GETRES
+ *                                   the exported names (and declares them)
+ *   VDSO_CLOCK_MODE                 the MKVDSO_CLOCK_MODE_* its counter is
+ *   NR_clock_gettime, NR_clock_getres, NR_gettimeofday
+ *
+ * and, before or after including it (declared below):
+ *
+ *   uint64_t vdso_read_counter(void)   the counter, ordered after the
+ *                                   sequence load that precedes it
+ *   void vdso_read_barrier(void)    earlier loads complete before later ones
+ *   void vdso_cpu_relax(void)       the spin-wait hint while seq is odd
+ *   long vdso_syscall2(nr, a0, a1)  the system call, -errno on failure
+ *
+ * Position independent by construction: the data page is a hidden symbol
+ * that the architecture's linker script places at MKVDSO_DATA_OFFSET, reached
+ * PC-relatively, so the image carries no relocations.  No libgcc: 64-bit
+ * division by a constant is a multiply, the 128-bit product two instructions.
+ */
+#ifndef MKVDSO_VDSO_GETTIMEOFDAY_H
+#define MKVDSO_VDSO_GETTIMEOFDAY_H
+
+#include <stdint.h>
+
+#include "vdso_data.h"
+
+/* The Linux LP64 user types, defined here so no libc header is needed. */
+struct vdso_timespec {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+
+struct vdso_timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
+struct vdso_timezone {
+	int32_t tz_minuteswest;
+	int32_t tz_dsttime;
+};
+
+/* The linker script: mkvdso_data_page = MKVDSO_DATA_OFFSET (the page below
+ * the image). */
+extern const struct vdso_data mkvdso_data_page __attribute__((visibility("hidden")));
+
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* The architecture's glue (see the top of this file), defined by its .c. */
+static ALWAYS_INLINE long vdso_syscall2(long nr, long arg0, long arg1);
+static ALWAYS_INLINE void vdso_read_barrier(void);
+static ALWAYS_INLINE void vdso_cpu_relax(void);
+static ALWAYS_INLINE uint64_t vdso_read_counter(void);
+
+static ALWAYS_INLINE const struct vdso_data *data_page(void)
+{
+	const struct vdso_data *vd = &mkvdso_data_page;
+	/* Linux 0c314cda9325 (GCC PR 120002): keep GCC from materialising the
+	 * address from an absolute literal, which would need a relocation. */
+	__asm__("" : "+r"(vd));
+	return vd;
+}
+
+static ALWAYS_INLINE uint32_t read_begin(const struct vdso_data *vd)
+{
+	uint32_t seq;
+	while ((seq = READ_ONCE(vd->seq)) & 1)
+		vdso_cpu_relax();
+	vdso_read_barrier();
+	return seq;
+}
+
+static ALWAYS_INLINE int read_retry(const struct vdso_data *vd, uint32_t start)
+{
+	vdso_read_barrier();
+	return READ_ONCE(vd->seq) != start;
+}
+
+/*
+ * ((cycles - cycle_last) & mask) * mult + nsec) >> shift, as Linux's
+ * vdso_calc_ns, formed in 128 bits so a kernel that refreshes the page
+ * rarely gets no overflow, as Linux x86 does beyond max_cycles.
+ */
+static ALWAYS_INLINE uint64_t counter_ns(const struct vdso_data_clock *vc, uint64_t cycles,
+					 uint64_t nsec)
+{
+	__extension__ typedef unsigned __int128 u128;
+	uint64_t delta = (cycles - vc->cycle_last) & vc->mask;
+	return (uint64_t)(((u128)delta * vc->mult + nsec) >> vc->shift);
+}
+
+static ALWAYS_INLINE void set_timespec(struct vdso_timespec *ts, uint64_t sec, uint64_t ns)
+{
+	/*
+	 * Linux divides with __iter_div_u64_rem, a subtraction loop, because
+	 * 32-bit targets have no 64-bit divide.  Here the divisor is a
+	 * constant, so the compiler multiplies and shifts: no divide, no
+	 * libgcc, and no loop that grows with the time since the last update.
+	 */
+	ts->tv_sec = (int64_t)(sec + ns / MKVDSO_NSEC_PER_SEC);
+	ts->tv_nsec = (int64_t)(ns % MKVDSO_NSEC_PER_SEC);
+}
+
+/*
+ * A counter clock of block cs; nonzero: make the system call.  Unlike Linux,
+ * which falls back as soon as it sees a clock mode it cannot use, the
+ * decision waits for a consistent snapshot: a kernel halfway through an
+ * update may briefly clear a clock's bit, and a system call answered from
+ * the kernel's own clock could then land a little behind the page's time.
+ * The counter is not read when the page says there is none to read.
+ */
+static ALWAYS_INLINE int do_hres(const struct vdso_data *vd, unsigned cs, uint32_t clock,
+				 struct vdso_timespec *ts)
+{
+	const struct vdso_data_clock *vc = &vd->clock[cs];
+	uint64_t sec = 0, ns = 0;
+	uint32_t seq;
+	int usable;
+	do {
+		seq = read_begin(vd);
+		usable = READ_ONCE(vd->clock_mode) == VDSO_CLOCK_MODE &&
+			 (READ_ONCE(vd->valid_clocks) & MKVDSO_CLOCK_BIT(clock));
+		if (usable) {
+			ns = counter_ns(vc, vdso_read_counter(), vc->basetime[clock].nsec);
+			sec = vc->basetime[clock].sec;
+		}
+	} while (read_retry(vd, seq));
+	if (!usable)
+		return -1;
+	set_timespec(ts, sec, ns);
+	return 0;
+}
+
+/* A _COARSE clock: the base of the last update, no counter read. */
+static ALWAYS_INLINE int do_coarse(const struct vdso_data *vd, uint32_t clock,
+				   struct vdso_timespec *ts)
+{
+	const struct vdso_data_clock *vc = &vd->clock[MKVDSO_CS_HRES_COARSE];
+	uint64_t sec, ns;
+	uint32_t seq, valid;
+	do {
+		seq = read_begin(vd);
+		valid = READ_ONCE(vd->valid_clocks);
+		sec = vc->basetime[clock].sec;
+		ns = vc->basetime[clock].nsec;
+	} while (read_retry(vd, seq));
+	if (!(valid & MKVDSO_CLOCK_BIT(clock)))
+		return -1;
+	ts->tv_sec = (int64_t)sec;
+	ts->tv_nsec = (int64_t)ns;
+	return 0;
+}
+
+/* A page of another layout version (or a zeroed page): system calls only. */
+static ALWAYS_INLINE int page_usable(const struct vdso_data *vd)
+{
+	return READ_ONCE(vd->version) == MKVDSO_DATA_VERSION;
+}
+
+int VDSO_CLOCK_GETTIME(int32_t clock, struct vdso_timespec *ts)
+{
+	const struct vdso_data *vd = data_page();
+	/* Negative ids (CPU-time clocks of other threads and processes) and ids
+	 * past the page go to the kernel, as in Linux. */
+	if (page_usable(vd) && (uint32_t)clock < MKVDSO_BASES) {
+		uint32_t bit = MKVDSO_CLOCK_BIT(clock);
+		if (bit & MKVDSO_HRES_CLOCKS) {
+			if (!do_hres(vd, MKVDSO_CS_HRES_COARSE, (uint32_t)clock, ts))
+				return 0;
+		} else if (bit & MKVDSO_RAW_CLOCKS) {
+			if (!do_hres(vd, MKVDSO_CS_RAW, (uint32_t)clock, ts))
+				return 0;
+		} else if (bit & MKVDSO_COARSE_CLOCKS) {
+			if (!do_coarse(vd, (uint32_t)clock, ts))
+				return 0;
+		}
+	}
+	return (int)vdso_syscall2(NR_clock_gettime, clock, (long)ts);
+}
+
+int VDSO_GETTIMEOFDAY(struct vdso_timeval *tv, struct vdso_timezone *tz)
+{
+	const struct vdso_data *vd = data_page();
+	if (!page_usable(vd))
+		return (int)vdso_syscall2(NR_gettimeofday, (long)tv, (long)tz);
+	if (tv) {
+		struct vdso_timespec ts;
+		if (do_hres(vd, MKVDSO_CS_HRES_COARSE, MKVDSO_CLOCK_REALTIME, &ts))
+			return (int)vdso_syscall2(NR_gettimeofday, (long)tv, (long)tz);
+		tv->tv_sec = ts.tv_sec;
+		tv->tv_usec = (uint32_t)ts.tv_nsec / 1000;
+	}
+	if (tz) {
+		int32_t minuteswest, dsttime;
+		uint32_t seq;
+		do {
+			seq = read_begin(vd);
+			minuteswest = vd->tz_minuteswest;
+			dsttime = vd->tz_dsttime;
+		} while (read_retry(vd, seq));
+		tz->tz_minuteswest = minuteswest;
+		tz->tz_dsttime = dsttime;
+	}
+	return 0;
+}
+
+/*
+ * As Linux: the counter clocks report hrtimer_res, the _COARSE clocks the
+ * tick (Linux's LOW_RES_NSEC, here coarse_res because the tick is the
+ * kernel's).  A clock the page does not serve asks the kernel, so the answer
+ * always describes the clock the caller actually gets.
+ */
+int VDSO_CLOCK_GETRES(int32_t clock, struct vdso_timespec *res)
+{
+	const struct vdso_data *vd = data_page();
+	if (page_usable(vd) && (uint32_t)clock < MKVDSO_BASES) {
+		uint32_t seq, served, ns = 0;
+		do {
+			seq = read_begin(vd);
+			served = MKVDSO_CLOCK_BIT(clock) & READ_ONCE(vd->valid_clocks);
+			if ((served & (MKVDSO_HRES_CLOCKS | MKVDSO_RAW_CLOCKS)) &&
+			    READ_ONCE(vd->clock_mode) == VDSO_CLOCK_MODE)
+				ns = READ_ONCE(vd->hrtimer_res);
+			else if (served & MKVDSO_COARSE_CLOCKS)
+				ns = READ_ONCE(vd->coarse_res);
+			else
+				served = 0;
+		} while (read_retry(vd, seq));
+		if (served) {
+			if (res) {
+				res->tv_sec = 0;
+				res->tv_nsec = ns;
+			}
+			return 0;
+		}
+	}
+	return (int)vdso_syscall2(NR_clock_getres, clock, (long)res);
+}
+
+/*
+ * time(): the seconds of REALTIME_COARSE, the kernel's xtime_sec, which is
+ * what the time system call returns (Linux's vDSO reads the same seconds
+ * from its REALTIME base).  -1: make the system call.  Only the
+ * architectures whose Linux vDSO has time (x86) use it.
+ */
+static ALWAYS_INLINE int vdso_do_time(int64_t *sec_out)
+{
+	const struct vdso_data *vd = data_page();
+	const struct vdso_data_clock *vc = &vd->clock[MKVDSO_CS_HRES_COARSE];
+	uint64_t sec;
+	uint32_t seq, valid;
+	if (!page_usable(vd))
+		return -1;
+	do {
+		seq = read_begin(vd);
+		valid = READ_ONCE(vd->valid_clocks);
+		sec = vc->basetime[MKVDSO_CLOCK_REALTIME_COARSE].sec;
+	} while (read_retry(vd, seq));
+	if (!(valid & MKVDSO_CLOCK_BIT(MKVDSO_CLOCK_REALTIME_COARSE)))
+		return -1;
+	*sec_out = (int64_t)sec;
+	return 0;
+}
+
+#endif /* MKVDSO_VDSO_GETTIMEOFDAY_H */
