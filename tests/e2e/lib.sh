@@ -53,19 +53,32 @@ e2e_build_programs() {
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -specs "$musl_specs" $cflags "$here/probe.c" -o "$tmp/probe-musl-dyn" ||
 		fail "compiling probe.c against musl (dynamic)"
+	e2e_go_build "$tmp/probe-go" go
+}
+
+# e2e_go_build OUT GO: probe.go built by the toolchain GO (a command) as OUT.
+e2e_go_build() {
 	# Nothing from the network, nothing under $HOME: no module, GOPATH and the
 	# build cache in $tmp (E2E_GOCACHE keeps the cache between runs: a cold one
-	# recompiles the standard library for arm64, about 20 s).
-	(cd "$here" && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GO111MODULE=off GOFLAGS='' \
-		GOPROXY=off GOCACHE="${E2E_GOCACHE:-$tmp/go-cache}" GOPATH="$tmp/go-path" \
-		go build -trimpath -o "$tmp/probe-go" probe.go) || fail "building probe.go with Go"
+	# recompiles the standard library for arm64, about 20 s; each release
+	# keeps its own entries).  GOTOOLCHAIN=local: never another release.
+	gov=$(env -u GOROOT GOTOOLCHAIN=local "$2" env GOVERSION) || fail "$2 env GOVERSION"
+	# Go 1.23 refuses go:linkname references to runtime internals unless told.
+	case $gov in
+	go1.1[0-9] | go1.1[0-9].* | go1.2[0-2] | go1.2[0-2].*) ldflags= ;;
+	*) ldflags=-checklinkname=0 ;;
+	esac
+	(cd "$here" && env -u GOROOT GOTOOLCHAIN=local GOOS=linux GOARCH=arm64 CGO_ENABLED=0 \
+		GO111MODULE=off GOFLAGS='' GOPROXY=off GOCACHE="${E2E_GOCACHE:-$tmp/go-cache}" \
+		GOPATH="$tmp/go-path" "$2" build -trimpath -ldflags="$ldflags" -o "$1" probe.go) ||
+		fail "building probe.go with $gov"
 	# loader.c starts static programs only: Go's default here is ET_EXEC with
 	# no PT_INTERP (a -buildmode=pie one would name the dynamic linker).
-	"${prefix}readelf" -lhW "$tmp/probe-go" >"$tmp/probe-go.elf" || fail "readelf probe-go"
-	if ! grep -q 'Type: *EXEC' "$tmp/probe-go.elf" || grep -q -E 'INTERP|DYNAMIC' "$tmp/probe-go.elf"; then
-		fail "probe-go is not a static non-PIE executable: $(grep -E 'Type:|INTERP|DYNAMIC' "$tmp/probe-go.elf")"
+	"${prefix}readelf" -lhW "$1" >"$1.elf" || fail "readelf $1"
+	if ! grep -q 'Type: *EXEC' "$1.elf" || grep -q -E 'INTERP|DYNAMIC' "$1.elf"; then
+		fail "$1 is not a static non-PIE executable: $(grep -E 'Type:|INTERP|DYNAMIC' "$1.elf")"
 	fi
-	echo "  $(go version), probe-go static ET_EXEC"
+	echo "  $gov, $(basename "$1") static ET_EXEC"
 }
 
 # e2e_handmade STYLE OUT: the built-in vDSO's sources built by hand, the way

@@ -18,6 +18,7 @@
  *   Z NAME RC MINUTESWEST DSTTIME REFMINUTESWEST REFDSTTIME          (gettimeofday's tz)
  *   M LOOPS ERRORS BACKWARDS
  *   V AT_SYSINFO_EHDR
+ *   L glibc VERSION                   (the running glibc's own; musl has no such call)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +31,9 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 
 #define MAX_LINES 64
 
@@ -168,6 +172,9 @@ int main(int argc, char **argv)
 	marker();
 
 	printf("V %#lx\n", getauxval(AT_SYSINFO_EHDR));
+#ifdef __GLIBC__
+	printf("L glibc %s\n", gnu_get_libc_version());
+#endif
 	for (int i = 0; i < nlines; i++)
 		puts(lines[i]);
 	printf("M %ld %ld %ld\n", loops, errors, backwards);

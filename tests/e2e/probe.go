@@ -18,6 +18,7 @@
 //	M LOOPS ERRORS BACKWARDS
 //	V AT_SYSINFO_EHDR
 //	S ADDRESS   (the runtime's __kernel_clock_gettime; 0: it uses the syscall)
+//	L go VERSION  (the release it was built with, as "1.24.4")
 //
 // RC and ERRNO are always 0 and ERRORS counts time.Now() results without a
 // monotonic reading: the runtime's clocks cannot report an error.
@@ -29,6 +30,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -144,6 +146,7 @@ func main() {
 
 	fmt.Printf("V %s\n", cHex(sysinfoEhdr()))
 	fmt.Printf("S %s\n", cHex(vdsoClockgettimeSym))
+	fmt.Printf("L go %s\n", strings.TrimPrefix(runtime.Version(), "go"))
 	for _, l := range lines {
 		fmt.Println(l)
 	}
