@@ -81,16 +81,37 @@ e2e_go_build() {
 	echo "  $gov, $(basename "$1") static ET_EXEC"
 }
 
-# e2e_handmade STYLE OUT: the built-in vDSO's sources built by hand, the way
-# a kernel author's own Makefile would (other flags than mkvdso's, no strip),
-# linked with --hash-style=STYLE: a prebuilt image nobody placed.
+# e2e_handmade STYLE OUT [SCRIPT FLAGS...]: the built-in vDSO's sources built
+# by hand, the way a kernel author's own Makefile would (other flags than
+# mkvdso's, no strip), linked with --hash-style=STYLE and the linker script
+# SCRIPT (default linker.ld): a prebuilt image nobody placed.  FLAGS (more
+# sources, -D...) go to the compiler too.
 e2e_handmade() {
+	style=$1 out=$2 script=${3:-$root/linker.ld}
+	shift 2
+	[ $# -eq 0 ] || shift
 	"${prefix}gcc" -O2 -fPIC -fno-stack-protector -fno-asynchronous-unwind-tables \
-		-mbranch-protection=none -nostdlib -shared -Wl,-T,"$root/linker.ld" \
-		-Wl,--hash-style="$1" -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=sha1 \
+		-mbranch-protection=none -nostdlib -shared -Wl,-T,"$script" \
+		-Wl,--hash-style="$style" -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=sha1 \
 		-Wl,-Bsymbolic -Wl,-n -Wl,--no-undefined "-I$root/vdso/include" \
-		"$root"/vdso/aarch64/*.S "$root"/vdso/aarch64/*.c -o "$2" ||
-		fail "building the vDSO by hand (--hash-style=$1)"
+		"$root"/vdso/aarch64/*.S "$root"/vdso/aarch64/*.c "$@" -o "$out" ||
+		fail "building the vDSO by hand (--hash-style=$style $*)"
+}
+
+# e2e_run NAME IMAGE BASE PROGRAM SYSROOT: PROGRAM started by the loader with
+# IMAGE at BASE under qemu-aarch64 -L SYSROOT -strace, 3 loops; its output,
+# errors and strace log in $tmp/NAME.out, .err, .strace.  Sets crashed
+# (yes: it did not exit 0 or printed no results); fails if the loader could
+# not start it.
+e2e_run() {
+	status=0
+	qemu-aarch64 -L "$5" -D "$tmp/$1.strace" -strace "$tmp/loader" "$2" "$3" "$4" 3 \
+		>"$tmp/$1.out" 2>"$tmp/$1.err" || status=$?
+	[ "$status" -ne 2 ] || { cat "$tmp/$1.err" >&2; fail "$1: the loader could not start it"; }
+	crashed=no
+	if [ "$status" -ne 0 ] || ! grep -q '^M ' "$tmp/$1.out"; then
+		crashed=yes
+	fi
 }
 
 # e2e_go_version: the installed Go release, as "1.19.8".

@@ -18,6 +18,7 @@
 //	M LOOPS ERRORS BACKWARDS
 //	V AT_SYSINFO_EHDR
 //	S ADDRESS   (the runtime's __kernel_clock_gettime; 0: it uses the syscall)
+//	G N BYTES   (crypto/rand.Read of 16 bytes: the count, the bytes in hex)
 //	L go VERSION  (the release it was built with, as "1.24.4")
 //
 // RC and ERRNO are always 0 and ERRORS counts time.Now() results without a
@@ -28,6 +29,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"os"
 	"runtime"
@@ -142,6 +144,9 @@ func main() {
 		}
 		prev = d
 	}
+	// Go >= 1.24 may take these from the vDSO (getrandom.sh).
+	randomBytes := make([]byte, 16)
+	randomN, _ := rand.Read(randomBytes)
 	marker()
 
 	fmt.Printf("V %s\n", cHex(sysinfoEhdr()))
@@ -151,4 +156,5 @@ func main() {
 		fmt.Println(l)
 	}
 	fmt.Printf("M %d %d %d\n", loops, errors, backwards)
+	fmt.Printf("G %d %x\n", randomN, randomBytes)
 }

@@ -162,15 +162,8 @@ inspect_verdicts() {
 # observe NAME IMAGE PROBE CONSUMER LINKAGE SYSROOT: what the program did,
 # "CONSUMER/LINKAGE FUNCTION OUTCOME".
 observe() {
-	name=$1 image=$2 probe=$3 consumer=$4 linkage=$5
-	status=0
-	qemu-aarch64 -L "$6" -D "$tmp/$name.strace" -strace "$tmp/loader" "$image" "$base" "$probe" 3 \
-		>"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
-	[ "$status" -ne 2 ] || { cat "$tmp/$name.err" >&2; fail "$name: the loader could not start it"; }
-	crashed=no
-	if [ "$status" -ne 0 ] || ! grep -q '^M ' "$tmp/$name.out"; then
-		crashed=yes
-	fi
+	name=$1 consumer=$4 linkage=$5
+	e2e_run "$name" "$2" "$base" "$3" "$6"
 	e2e_observed "$tmp/$name.strace" >"$tmp/$name.calls"
 	for fn in $(e2e_functions "$consumer"); do
 		if [ $crashed = yes ]; then
