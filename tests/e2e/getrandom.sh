@@ -55,7 +55,7 @@ sed 's/^\([[:space:]]*\)__kernel_clock_getres;/&\n\1__kernel_getrandom;/' "$root
 grep -q __kernel_getrandom "$tmp/getrandom.ld" || fail "linker.ld: no __kernel_clock_getres line to add __kernel_getrandom after"
 for stub in enosys trap fake; do
 	e2e_handmade sysv "$tmp/$stub.so" "$tmp/getrandom.ld" "$here/getrandom-stub.c" \
-		-DSTUB_$(echo "$stub" | tr a-z A-Z)
+		"-DSTUB_$(echo "$stub" | tr "[:lower:]" "[:upper:]")"
 done
 
 # outcome NAME IMAGE PROGRAM SYSROOT: syscall, vdso or crash.
@@ -99,6 +99,7 @@ for image in none syscall enosys trap fake; do
 	for pid in $pids; do
 		wait "$pid" || fail "$image: a program could not be run"
 	done
+	# shellcheck disable=SC2046
 	echo "$image" $(cat "$tmp/$image-bookworm.row" "$tmp/$image-trixie.row") >>"$tmp/table"
 done
 echo "$expected" | awk '{ $1 = $1; print }' >"$tmp/expected"
