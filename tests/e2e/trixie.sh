@@ -25,8 +25,8 @@ host_arch=$(dpkg --print-architecture)
 trixie_packages="libc6:arm64 libc6-dev:arm64 linux-libc-dev musl:arm64 musl-dev:arm64
 golang-1.24-go:$host_arch golang-1.24-src"
 
-for tool in apt-get apt-cache dpkg-deb sha256sum; do
-	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt, dpkg, coreutils)"
+for tool in apt-get apt-cache dpkg-deb sha256sum flock; do
+	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt, dpkg, coreutils, util-linux)"
 done
 [ -f "$trixie_keyring" ] || fail "$trixie_keyring is missing (Debian: debian-archive-keyring)"
 
@@ -108,6 +108,10 @@ trixie_fetch() {
 	etc_before=$(find /etc/apt -type f -exec sha256sum {} + 2>/dev/null | sort)
 	mkdir -p "$trixie_cache/apt/lists/partial" "$trixie_cache/apt/cache/archives/partial" "$trixie_cache/apt/preferences.d" ||
 		fail "cannot create $trixie_cache"
+	# One fetch at a time: the e2e scripts may run side by side (ctest -j),
+	# and a second unpack would replace the tree under the first one's feet.
+	exec 9>"$trixie_cache/lock"
+	flock 9 || fail "cannot lock $trixie_cache/lock"
 	echo "deb [arch=$host_arch,arm64 signed-by=$trixie_keyring] $(trixie_mirror) trixie main" \
 		>"$trixie_cache/apt/sources.list"
 	: >>"$trixie_cache/apt/status"
@@ -122,6 +126,8 @@ trixie_fetch() {
 	trixie_unpack
 	[ "$(find /etc/apt -type f -exec sha256sum {} + 2>/dev/null | sort)" = "$etc_before" ] ||
 		fail "/etc/apt changed while the trixie packages were fetched"
+	flock -u 9
+	exec 9>&-
 }
 
 # trixie_version PACKAGE: its upstream version, from the .deb's name.
