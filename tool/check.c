@@ -103,8 +103,10 @@ const struct rule rule_table[] = {
 	  "define the function in .text" },
 	{ RULE_SIGRETURN, E, KERNEL, "the signal return trampoline is not Linux's exact sequence (nop; mov x8, #139; svc #0)",
 	  "use Linux's __kernel_rt_sigreturn sequence with the nop before the symbol, no BTI" },
-	{ RULE_GETRANDOM, W, GLIBC | GO, "getrandom is exported: glibc >= 2.41 and Go >= 1.24 then require the opaque-state protocol",
-	  "do not export getrandom unless it implements Linux's vgetrandom protocol" },
+	/* Measured on aarch64 (tests/e2e/getrandom.sh); static glibc 2.41
+	 * programs never call it, musl has no vDSO getrandom. */
+	{ RULE_GETRANDOM, W, GLIBC | GO, "getrandom is exported: dynamic glibc >= 2.41 programs and Go >= 1.24 call it at startup with Linux's opaque-state probe (a fault kills them, an error leaves them on the system call) and, once it answers, take every random byte from it",
+	  "export getrandom only if it implements Linux's vgetrandom protocol and its cryptography" },
 	{ RULE_SYSCALL, N, KERNEL, "a system-call instruction in the code (an error with --forbid-syscalls)",
 	  "build with --syscall-insn for kernels that trap system calls another way" },
 	{ RULE_TRAP, N, KERNEL, "the --syscall-insn instruction in the code: a call the vDSO passes on to the kernel",

@@ -6,6 +6,7 @@
 # strace -f.
 
 root=$(cd "$here/../.." && pwd)
+trace_sysroot=
 arch=${ARCH:-aarch64}
 MKVDSO=${MKVDSO:-$root/build/tool/mkvdso}
 
@@ -33,7 +34,7 @@ aarch64)
 x86_64)
 	prefix=${CROSS_COMPILE:-}
 	musl_specs=/usr/lib/x86_64-linux-musl/musl-gcc.specs
-	ldso=/lib64/ld-linux-x86-64.so.2
+	ldso=/lib64/ld-linux-x86-64.so.2 sysroot=
 	goarch=amd64 loader_text=0x20000000 handmade_cflags="-mno-sse -mno-mmx"
 	trap_insn=0f0b tracer=strace
 	packages="gcc libc6-dev musl-dev strace golang-go"
@@ -49,12 +50,13 @@ done
 [ -x "$MKVDSO" ] || fail "mkvdso not found at $MKVDSO (build it, or set MKVDSO)"
 
 # e2e_traced LOG COMMAND...: runs COMMAND with every system call of every
-# thread logged to LOG, with the tracer's exit status being COMMAND's.
+# thread logged to LOG, with the tracer's exit status being COMMAND's
+# (qemu's -L is $trace_sysroot when set: another release's libraries).
 e2e_traced() {
 	log=$1
 	shift
 	if [ "$arch" = aarch64 ]; then
-		qemu-aarch64 -L "$sysroot" -D "$log" -strace "$@"
+		qemu-aarch64 -L "${trace_sysroot:-$sysroot}" -D "$log" -strace "$@"
 	else
 		strace -f -qq -o "$log" "$@"
 	fi
@@ -89,32 +91,68 @@ e2e_build_programs() {
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -specs "$musl_specs" $cflags "$here/probe.c" -o "$tmp/probe-musl-dyn" ||
 		fail "compiling probe.c against musl (dynamic)"
-	# Nothing from the network, nothing under $HOME: no module, GOPATH and the
-	# build cache in $tmp (E2E_GOCACHE keeps the cache between runs: a cold one
-	# recompiles the standard library for arm64, about 20 s).
-	(cd "$here" && GOOS=linux GOARCH=$goarch CGO_ENABLED=0 GO111MODULE=off GOFLAGS='' \
-		GOPROXY=off GOCACHE="${E2E_GOCACHE:-$tmp/go-cache}" GOPATH="$tmp/go-path" \
-		go build -trimpath -o "$tmp/probe-go" probe.go) || fail "building probe.go with Go"
-	# loader.c starts static programs only: Go's default here is ET_EXEC with
-	# no PT_INTERP (a -buildmode=pie one would name the dynamic linker).
-	"${prefix}readelf" -lhW "$tmp/probe-go" >"$tmp/probe-go.elf" || fail "readelf probe-go"
-	if ! grep -q 'Type: *EXEC' "$tmp/probe-go.elf" || grep -q -E 'INTERP|DYNAMIC' "$tmp/probe-go.elf"; then
-		fail "probe-go is not a static non-PIE executable: $(grep -E 'Type:|INTERP|DYNAMIC' "$tmp/probe-go.elf")"
-	fi
-	echo "  $(go version), probe-go static ET_EXEC"
+	e2e_go_build "$tmp/probe-go" go
 }
 
-# e2e_handmade STYLE OUT: the built-in vDSO's sources built by hand, the way
-# a kernel author's own Makefile would (other flags than mkvdso's, no strip),
-# linked with --hash-style=STYLE: a prebuilt image nobody placed.
+# e2e_go_build OUT GO: probe.go built by the toolchain GO (a command) as OUT.
+e2e_go_build() {
+	# Nothing from the network, nothing under $HOME: no module, GOPATH and the
+	# build cache in $tmp (E2E_GOCACHE keeps the cache between runs: a cold one
+	# recompiles the standard library for arm64, about 20 s; each release
+	# keeps its own entries).  GOTOOLCHAIN=local: never another release.
+	gov=$(env -u GOROOT GOTOOLCHAIN=local "$2" env GOVERSION) || fail "$2 env GOVERSION"
+	# Go 1.23 refuses go:linkname references to runtime internals unless told.
+	case $gov in
+	go1.1[0-9] | go1.1[0-9].* | go1.2[0-2] | go1.2[0-2].*) ldflags= ;;
+	*) ldflags=-checklinkname=0 ;;
+	esac
+	(cd "$here" && env -u GOROOT GOTOOLCHAIN=local GOOS=linux GOARCH=$goarch CGO_ENABLED=0 \
+		GO111MODULE=off GOFLAGS='' GOPROXY=off GOCACHE="${E2E_GOCACHE:-$tmp/go-cache}" \
+		GOPATH="$tmp/go-path" "$2" build -trimpath -ldflags="$ldflags" -o "$1" probe.go) ||
+		fail "building probe.go with $gov"
+	# loader.c starts static programs only: Go's default here is ET_EXEC with
+	# no PT_INTERP (a -buildmode=pie one would name the dynamic linker).
+	"${prefix}readelf" -lhW "$1" >"$1.elf" || fail "readelf $1"
+	if ! grep -q 'Type: *EXEC' "$1.elf" || grep -q -E 'INTERP|DYNAMIC' "$1.elf"; then
+		fail "$1 is not a static non-PIE executable: $(grep -E 'Type:|INTERP|DYNAMIC' "$1.elf")"
+	fi
+	echo "  $gov, $(basename "$1") static ET_EXEC"
+}
+
+# e2e_handmade STYLE OUT [SCRIPT FLAGS...]: the built-in vDSO's sources built
+# by hand, the way a kernel author's own Makefile would (other flags than
+# mkvdso's, no strip), linked with --hash-style=STYLE and the linker script
+# SCRIPT (default the architecture's vdso.lds): a prebuilt image nobody
+# placed.  FLAGS (more sources, -D...) go to the compiler too.
 e2e_handmade() {
+	style=$1 out=$2 script=${3:-$root/vdso/$arch/vdso.lds}
+	shift 2
+	[ $# -eq 0 ] || shift
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -O2 -fPIC -fno-stack-protector -fno-asynchronous-unwind-tables \
-		$handmade_cflags -nostdlib -shared -Wl,-T,"$root/vdso/$arch/vdso.lds" \
-		-Wl,--hash-style="$1" -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=sha1 \
+		$handmade_cflags -nostdlib -shared -Wl,-T,"$script" \
+		-Wl,--hash-style="$style" -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=sha1 \
 		-Wl,-Bsymbolic -Wl,-n -Wl,--no-undefined "-I$root/vdso/include" \
-		$(ls "$root"/vdso/$arch/*.S "$root"/vdso/$arch/*.c 2>/dev/null) -o "$2" ||
-		fail "building the vDSO by hand (--hash-style=$1)"
+		$(ls "$root"/vdso/$arch/*.S "$root"/vdso/$arch/*.c 2>/dev/null) "$@" -o "$out" ||
+		fail "building the vDSO by hand (--hash-style=$style $*)"
+}
+
+# e2e_run NAME IMAGE BASE PROGRAM [SYSROOT]: PROGRAM started by the loader
+# with IMAGE at BASE, traced (e2e_traced; under qemu-aarch64 with -L SYSROOT,
+# default the cross libc's), 3 loops; its output, errors and trace in
+# $tmp/NAME.out, .err, .strace.  Sets crashed (yes: it did not exit 0 or
+# printed no results); fails if the loader could not start it.
+e2e_run() {
+	status=0
+	trace_sysroot=${5:-}
+	e2e_traced "$tmp/$1.strace" "$tmp/loader" "$2" "$3" "$4" 3 \
+		>"$tmp/$1.out" 2>"$tmp/$1.err" || status=$?
+	trace_sysroot=
+	[ "$status" -ne 2 ] || { cat "$tmp/$1.err" >&2; fail "$1: the loader could not start it"; }
+	crashed=no
+	if [ "$status" -ne 0 ] || ! grep -q '^M ' "$tmp/$1.out"; then
+		crashed=yes
+	fi
 }
 
 # e2e_go_version: the installed Go release, as "1.19.8".

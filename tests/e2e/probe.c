@@ -18,6 +18,8 @@
  *   Z NAME RC MINUTESWEST DSTTIME REFMINUTESWEST REFDSTTIME          (gettimeofday's tz)
  *   M LOOPS ERRORS BACKWARDS
  *   V AT_SYSINFO_EHDR
+ *   G RC BYTES                        (getrandom of 16 bytes: its result, the bytes in hex)
+ *   L glibc VERSION                   (the running glibc's own; musl has no such call)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,10 +28,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 
 #define MAX_LINES 64
 
@@ -165,11 +171,21 @@ int main(int argc, char **argv)
 			     (now.tv_sec == prev.tv_sec && now.tv_nsec < prev.tv_nsec);
 		prev = now;
 	}
+	/* glibc >= 2.41 may take these from the vDSO (getrandom.sh). */
+	unsigned char random_bytes[16] = { 0 };
+	ssize_t random_rc = getrandom(random_bytes, sizeof random_bytes, 0);
 	marker();
 
 	printf("V %#lx\n", getauxval(AT_SYSINFO_EHDR));
+#ifdef __GLIBC__
+	printf("L glibc %s\n", gnu_get_libc_version());
+#endif
 	for (int i = 0; i < nlines; i++)
 		puts(lines[i]);
 	printf("M %ld %ld %ld\n", loops, errors, backwards);
+	printf("G %zd ", random_rc);
+	for (size_t i = 0; i < sizeof random_bytes; i++)
+		printf("%02x", random_bytes[i]);
+	putchar('\n');
 	return 0;
 }

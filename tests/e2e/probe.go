@@ -18,6 +18,8 @@
 //	M LOOPS ERRORS BACKWARDS
 //	V AT_SYSINFO_EHDR
 //	S ADDRESS   (the runtime's __kernel_clock_gettime; 0: it uses the syscall)
+//	G N BYTES   (crypto/rand.Read of 16 bytes: the count, the bytes in hex)
+//	L go VERSION  (the release it was built with, as "1.24.4")
 //
 // RC and ERRNO are always 0 and ERRORS counts time.Now() results without a
 // monotonic reading: the runtime's clocks cannot report an error.
@@ -27,8 +29,10 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -140,12 +144,17 @@ func main() {
 		}
 		prev = d
 	}
+	// Go >= 1.24 may take these from the vDSO (getrandom.sh).
+	randomBytes := make([]byte, 16)
+	randomN, _ := rand.Read(randomBytes)
 	marker()
 
 	fmt.Printf("V %s\n", cHex(sysinfoEhdr()))
 	fmt.Printf("S %s\n", cHex(vdsoClockgettimeSym))
+	fmt.Printf("L go %s\n", strings.TrimPrefix(runtime.Version(), "go"))
 	for _, l := range lines {
 		fmt.Println(l)
 	}
 	fmt.Printf("M %d %d %d\n", loops, errors, backwards)
+	fmt.Printf("G %d %x\n", randomN, randomBytes)
 }

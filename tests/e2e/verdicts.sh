@@ -31,9 +31,13 @@
 #                                      then writes into the read-only image)
 #
 # For each image and each probe (tests/e2e/probe.c against glibc and musl,
-# static and dynamic, tests/e2e/probe.go with Go), the program runs under the user-space kernel
-# (loader.c) in `qemu-aarch64 -strace`, and what it did with each function
-# its libc looks up is read off the system calls between its markers:
+# static and dynamic, tests/e2e/probe.go with Go), in two release sets
+# (Debian 12's installed glibc 2.36, musl 1.2.3 and Go 1.19, and Debian 13's
+# glibc 2.41, musl 1.2.5 and Go 1.24 that trixie.sh fetches and unpacks; each
+# program is first checked to be the release its set claims), the program
+# runs under the user-space kernel (loader.c) in `qemu-aarch64 -strace`, and
+# what it did with each function its libc looks up is read off the system
+# calls between its markers:
 #
 #   crash     the program did not exit 0 or printed no results
 #   fallback  the function's system call was made (clock_gettime of REALTIME
@@ -42,9 +46,9 @@
 #
 # Nothing here needs placing: every image is linked at 0 and has no
 # relocations, so the loader maps the file as it is.
-# `mkvdso inspect`'s verdict for a static or dynamic program, for the release rows that
-# cover the installed libc, Go and their versions, must be the same word for
-# every function.  A program that crashed must have a crash verdict for one
+# `mkvdso inspect`'s verdict for a static or dynamic program, for the release
+# rows that cover the release that ran, must be the same word for every
+# function.  A program that crashed must have a crash verdict for one
 # of its functions; one that did not must have none.  Bionic cannot run here.
 #
 #   MKVDSO=... VDSO_MUTATE=... tests/e2e/verdicts.sh
@@ -74,27 +78,59 @@ hidden-version=__kernel_gettimeofday abs=__kernel_clock_gettime no-dynamic writa
 fi
 
 e2e_build_programs
+. "$here/trixie.sh"
+trixie_fetch
+trixie_build_programs "$tmp/trixie"
 
 # The release each consumer here is, from the packages that provide it.
 package_version() {
 	v=$(dpkg-query -W -f '${Version}' "$1" 2>/dev/null) || fail "package $1 is not installed"
 	echo "$v" | sed -E 's/^[0-9]+://; s/[-+~].*//'
 }
-glibc_version=$(package_version libc6-dev-arm64-cross)
-musl_version=$(package_version musl-dev:arm64)
-go_version=$(e2e_go_version)
-echo "# consumers: glibc $glibc_version, musl $musl_version, go $go_version"
+# Two release sets, each "NAME DIR GLIBC MUSL GO SYSROOT": Debian 12's
+# installed ones and trixie's unpacked ones; DIR holds the set's probes,
+# which run under qemu-aarch64 -L SYSROOT.
+sets="bookworm $tmp $(package_version libc6-dev-arm64-cross) $(package_version musl-dev:arm64) $(e2e_go_version) $sysroot
+trixie $tmp/trixie $(trixie_version libc6) $(trixie_version musl) $(trixie_version golang-1.24-go) $trixie_root"
+
+# check_releases DIR GLIBC MUSL GO SYSROOT: each program is the release its
+# set claims: glibc's gnu_get_libc_version() and Go's runtime.Version() as
+# the probes print them, musl's dynamic loader's own banner (musl has no
+# version call; its static library comes from the same package).
+check_releases() {
+	for probe in glibc glibc-dyn go; do
+		case $probe in
+		go) want="L go $4" ;;
+		*) want="L glibc $2" ;;
+		esac
+		got=$(qemu-aarch64 -L "$5" "$1/probe-$probe" 1 | grep '^L ') || fail "$1/probe-$probe did not run"
+		[ "$got" = "$want" ] || fail "$1/probe-$probe says '$got', expected '$want'"
+	done
+	# qemu opens its own program as named, but the guest's files (the loader's
+	# PT_INTERP) under -L first: the loader the dynamic probe gets is this one.
+	ldso=$5/lib/ld-musl-aarch64.so.1
+	[ -e "$ldso" ] || ldso=/lib/ld-musl-aarch64.so.1
+	got=$(qemu-aarch64 -L "$5" "$ldso" 2>&1 | sed -n 's/^Version //p') || true
+	[ "$got" = "$3" ] || fail "musl's dynamic loader under $5 is '$got', expected $3"
+	echo "# consumers: glibc $2, musl $3, go $4 (qemu-aarch64 -L $5), each as it says"
+}
+while read -r release_set dir glibc musl go sysroot_of_set; do
+	check_releases "$dir" "$glibc" "$musl" "$go" "$sysroot_of_set"
+done <<EOF
+$sets
+EOF
 
 (cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --base="$base" --format=raw -o "$tmp/built") ||
 	fail "mkvdso build --base=$base"
 
-# inspect_verdicts IMAGE: "CONSUMER/LINKAGE FUNCTION OUTCOME" for static and
-# dynamic programs, for the release rows that cover the versions installed here.
+# inspect_verdicts IMAGE GLIBC MUSL GO: "CONSUMER/LINKAGE FUNCTION OUTCOME"
+# for static and dynamic programs, for the release rows that cover those
+# releases.
 inspect_verdicts() {
 	status=0
 	"$MKVDSO" inspect --arch=aarch64 --libc=musl,glibc,go "$1" >"$tmp/inspect.txt" || status=$?
 	[ "$status" -le 1 ] || fail "mkvdso inspect $1: exit $status"
-	awk -v glibc="$glibc_version" -v musl="$musl_version" -v go="$go_version" '
+	awk -v glibc="$2" -v musl="$3" -v go="$4" '
 	function cmp(a, b,   x, y, n, i) {	# numeric dotted-version compare
 		n = split(a, x, "."); split(b, y, ".")
 		if (length(y) > n) n = length(y)
@@ -123,19 +159,11 @@ inspect_verdicts() {
 	}' "$tmp/inspect.txt"
 }
 
-# observe NAME IMAGE PROBE CONSUMER LINKAGE: what the program did,
+# observe NAME IMAGE PROBE CONSUMER LINKAGE SYSROOT: what the program did,
 # "CONSUMER/LINKAGE FUNCTION OUTCOME".
 observe() {
-	name=$1 image=$2 probe=$3 consumer=$4 linkage=$5
-	status=0
-	# shellcheck disable=SC2086
-	e2e_traced "$tmp/$name.strace" "$tmp/loader" "$image" "$base" "$probe" 3 \
-		>"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
-	[ "$status" -ne 2 ] || { cat "$tmp/$name.err" >&2; fail "$name: the loader could not start it"; }
-	crashed=no
-	if [ "$status" -ne 0 ] || ! grep -q '^M ' "$tmp/$name.out"; then
-		crashed=yes
-	fi
+	name=$1 consumer=$4 linkage=$5
+	e2e_run "$name" "$2" "$base" "$3" "$6"
 	e2e_observed "$tmp/$name.strace" >"$tmp/$name.calls"
 	for fn in $(e2e_functions "$consumer"); do
 		if [ $crashed = yes ]; then
@@ -149,7 +177,7 @@ observe() {
 	done
 }
 
-printf '%-32s %-13s %-24s %-9s %-9s\n' image program function inspect observed
+printf '%-32s %-20s %-24s %-9s %-9s\n' image program function inspect observed
 bad=0
 for variant in $variants; do
 	image=$tmp/$variant.bin
@@ -171,26 +199,42 @@ for variant in $variants; do
 	else
 		"$VDSO_MUTATE" "$variant" "$tmp/built/vdso.bin" "$image" || fail "vdso-mutate $variant"
 	fi
-	# A crash verdict for one function is a crash of the whole program; Go
-	# programs are static.
-	inspect_verdicts "$image" | awk '$1 != "go/dynamic" { row[NR] = $0; c[NR] = $1; if ($3 == "crash") dead[$1] = 1 }
-		END { for (i = 1; i <= NR; i++) if (i in row) { split(row[i], f, " ")
-			print f[1], f[2], (c[i] in dead ? "crash" : f[3]) } }' >"$tmp/predicted"
-	: >"$tmp/seen"
-	for program in glibc:static:glibc glibc:dynamic:glibc-dyn musl:static:musl \
-		musl:dynamic:musl-dyn go:static:go; do
-		consumer=${program%%:*} rest=${program#*:}
-		observe "$variant-${rest#*:}" "$image" "$tmp/probe-${rest#*:}" "$consumer" \
-			"${rest%%:*}" >>"$tmp/seen"
+	: >"$tmp/predicted"
+	pids=""
+	while read -r release_set dir glibc musl go sysroot_of_set; do
+		# A crash verdict for one function is a crash of the whole program; Go
+		# programs are static.  Rows are "CONSUMER-RELEASE/LINKAGE FUNCTION OUTCOME".
+		inspect_verdicts "$image" "$glibc" "$musl" "$go" |
+			awk -v glibc="$glibc" -v musl="$musl" -v go="$go" '
+			$1 != "go/dynamic" { row[NR] = $0; c[NR] = $1; if ($3 == "crash") dead[$1] = 1 }
+			END { v["glibc"] = glibc; v["musl"] = musl; v["go"] = go
+				for (i = 1; i <= NR; i++) if (i in row) { split(row[i], f, " "); split(f[1], w, "/")
+				print w[1] "-" v[w[1]] "/" w[2], f[2], (c[i] in dead ? "crash" : f[3]) } }' \
+			>>"$tmp/predicted"
+		# The two sets' programs run side by side, one per core.
+		(for program in glibc:static:glibc:$glibc glibc:dynamic:glibc-dyn:$glibc \
+			musl:static:musl:$musl musl:dynamic:musl-dyn:$musl go:static:go:$go; do
+			IFS=: read -r consumer linkage probe release <<-EOF
+			$program
+			EOF
+			observe "$variant-$release_set-$probe" "$image" "$dir/probe-$probe" "$consumer" "$linkage" \
+				"$sysroot_of_set" | sed "s|^$consumer/|$consumer-$release/|"
+		done >"$tmp/seen-$release_set") &
+		pids="$pids $!"
+	done <<-EOF
+	$sets
+	EOF
+	for pid in $pids; do
+		wait "$pid" || fail "$variant: a program could not be run"
 	done
 	# Every row of either side; a function only one side names is a mismatch.
 	awk '{ print $1 ":" $2, $3 }' "$tmp/predicted" | sort >"$tmp/p"
-	awk '{ print $1 ":" $2, $3 }' "$tmp/seen" | sort >"$tmp/s"
+	cat "$tmp"/seen-* | awk '{ print $1 ":" $2, $3 }' | sort >"$tmp/s"
 	join -a 1 -a 2 -e - -o 0,1.2,2.2 "$tmp/p" "$tmp/s" >"$tmp/rows"
 	while read -r key predicted seen; do
 		verdict=ok
 		[ "$predicted" = "$seen" ] || { verdict=WRONG; bad=$((bad + 1)); }
-		printf '%-32s %-13s %-24s %-9s %-9s %s\n' "$variant" "${key%%:*}" "${key#*:}" \
+		printf '%-32s %-20s %-24s %-9s %-9s %s\n' "$variant" "${key%%:*}" "${key#*:}" \
 			"$predicted" "$seen" "$verdict"
 	done <"$tmp/rows"
 done
