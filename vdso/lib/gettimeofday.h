@@ -98,27 +98,49 @@ static ALWAYS_INLINE int read_retry(const struct vdso_data *vd, uint32_t start)
 
 /*
  * ((cycles - cycle_last) & mask) * mult + nsec) >> shift, as Linux's
- * vdso_calc_ns, formed in 128 bits so a kernel that refreshes the page
- * rarely gets no overflow, as Linux x86 does beyond max_cycles.
+ * vdso_calc_ns.  While delta fits in 32 bits (over a second of TSC at up
+ * to 4 GHz, minutes of an arm64 counter: every kernel that refreshes the
+ * page at its tick), delta * mult fits in 64 bits, as Linux x86's 64-bit
+ * product below max_cycles; only the sum with nsec can still carry, and
+ * that is one flag test.  Otherwise, for a kernel that refreshes the page
+ * rarely, the exact product in 128 bits, as Linux x86 does beyond
+ * max_cycles.  The test needs nothing from the page, so the layout stays.
  */
 static ALWAYS_INLINE uint64_t counter_ns(const struct vdso_data_clock *vc, uint64_t cycles,
 					 uint64_t nsec)
 {
 	__extension__ typedef unsigned __int128 u128;
-	uint64_t delta = (cycles - vc->cycle_last) & vc->mask;
+	uint64_t delta = (cycles - vc->cycle_last) & vc->mask, sum;
+	if (__builtin_expect(!(delta >> 32), 1) &&
+	    !__builtin_add_overflow(delta * vc->mult, nsec, &sum))
+		return sum >> vc->shift;
 	return (uint64_t)(((u128)delta * vc->mult + nsec) >> vc->shift);
 }
 
+/*
+ * Linux divides with __iter_div_u64_rem, a subtraction loop, because ns is
+ * almost always below 2 * 10^9 (a base below a second plus one tick).  Here
+ * ns below a second is stored as it is, behind a branch rather than a
+ * conditional move: the ordered counter read of the next call waits for
+ * every instruction before it, so each one on the path from the counter to
+ * the stores is paid on every call.  Below 2 * 10^9 one subtraction; past
+ * that (a rarely refreshed page) a division by the constant, which the
+ * compiler turns into a multiply: no divide, no libgcc, and no loop that
+ * grows with the time since the last update.
+ */
 static ALWAYS_INLINE void set_timespec(struct vdso_timespec *ts, uint64_t sec, uint64_t ns)
 {
-	/*
-	 * Linux divides with __iter_div_u64_rem, a subtraction loop, because
-	 * 32-bit targets have no 64-bit divide.  Here the divisor is a
-	 * constant, so the compiler multiplies and shifts: no divide, no
-	 * libgcc, and no loop that grows with the time since the last update.
-	 */
-	ts->tv_sec = (int64_t)(sec + ns / MKVDSO_NSEC_PER_SEC);
-	ts->tv_nsec = (int64_t)(ns % MKVDSO_NSEC_PER_SEC);
+	if (__builtin_expect(ns >= MKVDSO_NSEC_PER_SEC, 0)) {
+		if (ns < 2 * MKVDSO_NSEC_PER_SEC) {
+			sec++;
+			ns -= MKVDSO_NSEC_PER_SEC;
+		} else {
+			sec += ns / MKVDSO_NSEC_PER_SEC;
+			ns %= MKVDSO_NSEC_PER_SEC;
+		}
+	}
+	ts->tv_sec = (int64_t)sec;
+	ts->tv_nsec = (int64_t)ns;
 }
 
 /*
@@ -133,20 +155,24 @@ static ALWAYS_INLINE int do_hres(const struct vdso_data *vd, unsigned cs, uint32
 				 struct vdso_timespec *ts)
 {
 	const struct vdso_data_clock *vc = &vd->clock[cs];
-	uint64_t sec = 0, ns = 0;
+	uint64_t sec, ns;
 	uint32_t seq;
-	int usable;
-	do {
+	for (;;) {
 		seq = read_begin(vd);
-		usable = READ_ONCE(vd->clock_mode) == VDSO_CLOCK_MODE &&
-			 (READ_ONCE(vd->valid_clocks) & MKVDSO_CLOCK_BIT(clock));
-		if (usable) {
-			ns = counter_ns(vc, vdso_read_counter(), vc->basetime[clock].nsec);
-			sec = vc->basetime[clock].sec;
+		if (__builtin_expect(READ_ONCE(vd->clock_mode) != VDSO_CLOCK_MODE ||
+					     !(READ_ONCE(vd->valid_clocks) & MKVDSO_CLOCK_BIT(clock)),
+				     0)) {
+			/* Unusable in a consistent snapshot only; a torn one
+			 * is read again.  Kept off the straight path. */
+			if (!read_retry(vd, seq))
+				return -1;
+			continue;
 		}
-	} while (read_retry(vd, seq));
-	if (!usable)
-		return -1;
+		ns = counter_ns(vc, vdso_read_counter(), vc->basetime[clock].nsec);
+		sec = vc->basetime[clock].sec;
+		if (__builtin_expect(!read_retry(vd, seq), 1))
+			break;
+	}
 	set_timespec(ts, sec, ns);
 	return 0;
 }
