@@ -20,7 +20,8 @@ fi
 scripts/deps.sh build-essential cmake pkg-config libelf-dev elfutils libcmocka-dev \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	clang rustc cargo groff-base man-db musl-dev:arm64 golang-go valgrind libclang-rt-14-dev lz4 xz-utils \
-	gcc-s390x-linux-gnu debootstrap ninja-build musl-dev strace debian-archive-keyring
+	gcc-s390x-linux-gnu debootstrap ninja-build musl-dev strace debian-archive-keyring \
+	gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
 jobs=$(nproc)
 for variant in werror sanitize valgrind; do
 	dir=build-test-$variant

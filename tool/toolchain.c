@@ -55,10 +55,26 @@ static const char *const x86_64_flags[] = {
 	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
 };
 
+/* As Linux's arch/riscv/kernel/vdso/Makefile: PIC, no stack protector,
+ * both hash tables.  -march and -mabi spelled out (Debian's defaults) so
+ * gcc and clang build for the same ISA: rv64gc, the RVA20 profile every
+ * riscv64 Linux distribution targets, and its hard-float ABI lp64d.  No
+ * unwind tables: the linker script drops .eh_frame as for aarch64. */
+static const char *const riscv64_flags[] = {
+	"-std=gnu11", "-O2", "-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany", "-fPIC",
+	"-fno-common", "-fno-builtin", "-fno-stack-protector", "-fno-asynchronous-unwind-tables",
+	"-fno-unwind-tables", "-nostdlib", "-shared",
+	"-Wl,-soname=linux-vdso.so.1", "-Wl,-Bsymbolic", "-Wl,--build-id=sha1", "-Wl,-n",
+	"-Wl,-z,max-page-size=4096", "-Wl,--no-undefined", "-Wl,--no-eh-frame-hdr",
+	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
+};
+
 static const struct builtin_recipe recipes[] = {
 	{ "aarch64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", aarch64_flags, "sysv",
 	  "aarch64-linux-gnu" },
 	{ "x86_64", "", "gcc", x86_64_flags, "both", "x86_64-linux-gnu" },
+	{ "riscv64", "riscv64-linux-gnu-", "gcc-riscv64-linux-gnu", riscv64_flags, "both",
+	  "riscv64-linux-gnu" },
 };
 
 static const struct builtin_recipe *recipe_for(const struct arch_contract *arch)

@@ -2,8 +2,8 @@
 # need, the programs they build, how they run them traced, and how they read
 # the trace.  Sourced after `here` is set to tests/e2e; sets root, arch,
 # prefix, MKVDSO, tmp.  ARCH=aarch64 (the default) runs everything under
-# qemu-aarch64 and reads its -strace log; ARCH=x86_64 runs natively under
-# strace -f.
+# qemu-aarch64 and reads its -strace log (ARCH=riscv64: qemu-riscv64);
+# ARCH=x86_64 runs natively under strace -f.
 
 root=$(cd "$here/../.." && pwd)
 trace_sysroot=
@@ -19,7 +19,10 @@ fail() {
 # dynamic glibc programs name, Go's GOARCH, where the loader is linked (away
 # from the programs' usual addresses; x86_64's small code model needs it
 # below 2 GiB), the extra flags a hand-written vDSO Makefile would use, the
-# trap instruction for --syscall-insn, and the tracer.
+# trap instruction for --syscall-insn, the tracer, and which probes exist
+# (e2e_libcs: Debian 12 has no musl for riscv64).
+e2e_libcs="glibc glibc-pie glibc-dyn musl musl-dyn go" loader_flags=""
+e2e_bases="0x7f0000000000 0x5000000000"
 case $arch in
 aarch64)
 	prefix=${CROSS_COMPILE:-aarch64-linux-gnu-}
@@ -30,6 +33,21 @@ aarch64)
 	goarch=arm64 loader_text=0x200000000 handmade_cflags=-mbranch-protection=none
 	trap_insn=0xdeadbeef tracer=qemu-aarch64
 	packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user golang-go, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
+	;;
+riscv64)
+	prefix=${CROSS_COMPILE:-riscv64-linux-gnu-}
+	musl_specs=""	# musl-dev:riscv64 is not in Debian 12 (riscv64 is a ports architecture)
+	e2e_libcs="glibc glibc-dyn go"	# and no rcrt1.o: no static-pie either
+	sysroot=/usr/riscv64-linux-gnu
+	ldso=$sysroot/lib/ld-linux-riscv64-lp64d.so.1
+	goarch=riscv64 loader_text=0x20000000 handmade_cflags=""	# medlow: below 2 GiB
+	trap_insn=0xc0001073 tracer=qemu-riscv64	# csrrw x0, cycle, x0: illegal
+	# The loader's SIGILL handler runs with the program's gp: no
+	# gp-relative accesses (linker relaxation) in the loader.
+	loader_flags=-Wl,--no-relax
+	# Sv39, the smallest riscv64 address space: user addresses below 2^38.
+	e2e_bases="0x3ff7ffe000 0x2000000000"
+	packages="gcc-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-user golang-go"
 	;;
 x86_64)
 	prefix=${CROSS_COMPILE:-}
@@ -45,7 +63,7 @@ esac
 for tool in "${prefix}gcc" "${prefix}readelf" $tracer go awk cmp join dpkg-query; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: $packages)"
 done
-[ -f "$musl_specs" ] || fail "$musl_specs is missing (Debian: $packages)"
+[ -z "$musl_specs" ] || [ -f "$musl_specs" ] || fail "$musl_specs is missing (Debian: $packages)"
 [ -f "$ldso" ] || fail "$ldso is missing (Debian: $packages)"
 [ -x "$MKVDSO" ] || fail "mkvdso not found at $MKVDSO (build it, or set MKVDSO)"
 
@@ -55,8 +73,8 @@ done
 e2e_traced() {
 	log=$1
 	shift
-	if [ "$arch" = aarch64 ]; then
-		qemu-aarch64 -L "${trace_sysroot:-$sysroot}" -D "$log" -strace "$@"
+	if [ "$arch" != x86_64 ]; then
+		"qemu-$arch" -L "${trace_sysroot:-$sysroot}" -D "$log" -strace "$@"
 	else
 		strace -f -qq -o "$log" "$@"
 	fi
@@ -64,6 +82,12 @@ e2e_traced() {
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# e2e_has PROBE: whether this architecture has PROBE (glibc-pie, musl, ...).
+e2e_has() {
+	case " $e2e_libcs " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 
 # e2e_build_programs: $tmp/loader, and probe.c as $tmp/probe-glibc (static),
 # $tmp/probe-glibc-pie (static-pie), $tmp/probe-glibc-dyn (dynamic, PIE),
@@ -74,23 +98,23 @@ e2e_build_programs() {
 	cflags="-O2 -Wall -Wextra -Werror"
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" "-I$root/tests/include" \
-		-Wl,-Ttext-segment=$loader_text "$here/loader.c" -o "$tmp/loader" ||
+		-Wl,-Ttext-segment=$loader_text $loader_flags "$here/loader.c" -o "$tmp/loader" ||
 		fail "compiling loader.c"
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -static $cflags "$here/probe.c" -o "$tmp/probe-glibc" ||
 		fail "compiling probe.c against glibc"
 	# shellcheck disable=SC2086
-	"${prefix}gcc" -static-pie -fPIE $cflags "$here/probe.c" -o "$tmp/probe-glibc-pie" ||
-		fail "compiling probe.c against glibc (static-pie)"
+	! e2e_has glibc-pie || "${prefix}gcc" -static-pie -fPIE $cflags "$here/probe.c" \
+		-o "$tmp/probe-glibc-pie" || fail "compiling probe.c against glibc (static-pie)"
 	# shellcheck disable=SC2086
-	"${prefix}gcc" -specs "$musl_specs" -static $cflags "$here/probe.c" -o "$tmp/probe-musl" ||
-		fail "compiling probe.c against musl"
+	! e2e_has musl || "${prefix}gcc" -specs "$musl_specs" -static $cflags "$here/probe.c" \
+		-o "$tmp/probe-musl" || fail "compiling probe.c against musl"
 	# shellcheck disable=SC2086
 	"${prefix}gcc" $cflags "$here/probe.c" -o "$tmp/probe-glibc-dyn" ||
 		fail "compiling probe.c against glibc (dynamic)"
 	# shellcheck disable=SC2086
-	"${prefix}gcc" -specs "$musl_specs" $cflags "$here/probe.c" -o "$tmp/probe-musl-dyn" ||
-		fail "compiling probe.c against musl (dynamic)"
+	! e2e_has musl-dyn || "${prefix}gcc" -specs "$musl_specs" $cflags "$here/probe.c" \
+		-o "$tmp/probe-musl-dyn" || fail "compiling probe.c against musl (dynamic)"
 	e2e_go_build "$tmp/probe-go" go
 }
 

@@ -450,6 +450,17 @@ static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
 		"mov x4, xzr\n\tmov x5, xzr\n\tmov x6, xzr\n\tmov x7, xzr\n\t"
 		"mov x29, xzr\n\tmov x30, xzr\n\t"
 		"br x17" :: "r"(s), "r"(e) : "memory");
+#elif defined(__riscv)
+	register uint64_t s __asm__("t0") = sp;
+	register uint64_t e __asm__("t1") = entry;
+	/* Registers as execve leaves them: zero, a0 the (absent) rtld_fini;
+	 * ra and fp zero end the unwinders' walk. */
+	__asm__ __volatile__(
+		"mv sp, t0\n\t"
+		"li a0, 0\n\tli a1, 0\n\tli a2, 0\n\tli a3, 0\n\t"
+		"li a4, 0\n\tli a5, 0\n\tli a6, 0\n\tli a7, 0\n\t"
+		"li ra, 0\n\tli s0, 0\n\tli gp, 0\n\tli tp, 0\n\t"
+		"jr t1" :: "r"(s), "r"(e) : "memory");
 #else
 	/* Registers as execve leaves them: zero, rdx the (absent) rtld_fini,
 	 * rsp at argc.  The entry waits in r11, which nothing here clears. */

@@ -20,6 +20,7 @@
  *   V AT_SYSINFO_EHDR
  *   G RC BYTES                        (getrandom of 16 bytes: its result, the bytes in hex)
  *   L glibc VERSION                   (the running glibc's own; musl has no such call)
+ *   F RC ERRNO                      (riscv64: __riscv_flush_icache on a new function)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,6 +36,10 @@
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <gnu/libc-version.h>
+#endif
+#if defined(__riscv)
+#include <sys/cachectl.h>
+#include <sys/mman.h>
 #endif
 
 #define MAX_LINES 64
@@ -179,6 +184,23 @@ int main(int argc, char **argv)
 	printf("V %#lx\n", getauxval(AT_SYSINFO_EHDR));
 #ifdef __GLIBC__
 	printf("L glibc %s\n", gnu_get_libc_version());
+#endif
+#if defined(__riscv)
+	/* Code written at run time, made visible to fetch by
+	 * __riscv_flush_icache (glibc's, which dynamic programs take from the
+	 * vDSO), then run: li a0, 42; ret. */
+	static const uint32_t code[] = { 0x02a00513, 0x00008067 };
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int frc = -1, ferr = 0;
+	if (page != MAP_FAILED) {
+		memcpy(page, code, sizeof code);
+		frc = __riscv_flush_icache(page, (char *)page + sizeof code, 0);
+		ferr = frc ? errno : 0;
+		if (frc == 0 && ((int (*)(void))page)() != 42)
+			frc = -2;
+	}
+	printf("F %d %d\n", frc, ferr);
 #endif
 	for (int i = 0; i < nlines; i++)
 		puts(lines[i]);

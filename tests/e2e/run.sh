@@ -39,7 +39,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-BASES=${E2E_BASES:-0x7f0000000000 0x5000000000}
+BASES=${E2E_BASES:-$e2e_bases}
 LOOPS=${E2E_LOOPS:-100000}
 # The timezone the loader publishes: not the host's, so that a vDSO that
 # ignored the data page's would be caught.
@@ -62,7 +62,9 @@ expected() {
 		for c in $getres; do echo "clock_getres($c"; done
 	else
 		for c in $clocks; do echo "clock_gettime($c"; done
-		if [ "$libc" = musl ]; then	# musl's gettimeofday is clock_gettime
+		# musl's gettimeofday is clock_gettime, and glibc's where it has no
+		# USE_IFUNC_GETTIMEOFDAY (riscv64): it zeroes the timezone.
+		if [ "$libc" = musl ] || [ "$libc$arch" = glibcriscv64 ]; then
 			echo "clock_gettime(CLOCK_REALTIME"; echo "clock_gettime(CLOCK_REALTIME"
 		else
 			echo gettimeofday; echo gettimeofday
@@ -215,6 +217,8 @@ run() {
 		# nothing else did (musl makes its clock_getres calls itself).
 		want=$(grep -c '^clock_gettime(' "$tmp/$name.want")
 		[ "$libc" = musl ] || want=$((want + $(grep -c '^clock_getres(' "$tmp/$name.want")))
+		# glibc's __riscv_flush_icache, static and dynamic, is the vDSO's.
+		[ "$arch" = riscv64 ] && want=$((want + 1))
 		got=$(cat "$tmp/$name.traps" 2>/dev/null || echo none)
 		[ "$got" = "$want" ] || fail "$name: $got system calls trapped through $trap, expected $want"
 		echo "  $got system calls made by the vDSO through $trap, emulated by the loader"
@@ -233,6 +237,12 @@ run() {
 	[ "$vdso" = yes ] && zone=$E2E_TZ
 	# musl's gettimeofday never writes the timezone: probe.c's -1 stays.
 	[ "$libc" = musl ] && zone="-1 -1"
+	[ "$libc$arch" = glibcriscv64 ] && zone="0 0"
+	if [ "$arch" = riscv64 ] && [ "$libc" != go ]; then
+		grep -qx 'F 0 0' "$tmp/$name.out" ||
+			fail "$name: __riscv_flush_icache: $(grep '^F' "$tmp/$name.out" || echo 'no F line')"
+		echo "  __riscv_flush_icache: 0, and the code written before it ran"
+	fi
 	check_values "$tmp/$name.out" "$ticks" "$late" "$kind" "$zone" || { cat "$tmp/$name.out" >&2; fail "$name: wrong values"; }
 }
 
@@ -262,7 +272,7 @@ for image in builtin prebuilt; do
 				--format=raw $popt $input -o "$dir") || fail "mkvdso build --base=$base $popt $input"
 			cmp -s "$dir/vdso_auxv.h" "$root/include/vdso_auxv.h" ||
 				fail "mkvdso build shipped a vdso_auxv.h that differs from include/"
-			for libc in glibc glibc-pie glibc-dyn musl musl-dyn go; do
+			for libc in $e2e_libcs; do
 				l=${libc%%-*}
 				try "$libc-$image-$mode-$base" "$dir/vdso.bin" "$base" "$tmp/probe-$libc" \
 					"$l" yes "$LOOPS"
@@ -279,14 +289,17 @@ echo "# --syscall-insn=$trap_insn: the calls the vDSO passes on come from inside
 base=${BASES%% *}
 (cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --arch="$arch" --base="$base" --format=raw \
 	--syscall-insn=$trap_insn -o "$tmp/vdso-trap") || fail "mkvdso build --syscall-insn"
-for libc in glibc musl; do
-	try "$libc-trap" "$tmp/vdso-trap/vdso.bin" "$base" "$tmp/probe-$libc" "$libc" yes "$LOOPS" \
+trap_libcs="glibc musl"
+[ "$arch" = riscv64 ] && trap_libcs="glibc glibc-dyn"	# no musl; dynamic flush_icache
+for libc in $trap_libcs; do
+	e2e_has "$libc" || continue
+	try "$libc-trap" "$tmp/vdso-trap/vdso.bin" "$base" "$tmp/probe-$libc" "${libc%%-*}" yes "$LOOPS" \
 		$trap_insn
 done
 
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"
 base=${BASES%% *}
-for libc in glibc glibc-pie glibc-dyn musl musl-dyn go; do
+for libc in $e2e_libcs; do
 	try "$libc-no-vdso" "$tmp/vdso-builtin-linked-at-0-$base/vdso.bin" "$base" "$tmp/probe-$libc" \
 		"${libc%%-*}" no 3
 done

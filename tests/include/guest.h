@@ -1,7 +1,7 @@
 /*
  * guest.h: what the programs that play the kernel for a built-in vDSO share
- * (tests/vdso/harness.c, tests/e2e/loader.c), on aarch64 under qemu-aarch64
- * and natively on x86_64: dying with a message, the counter the vDSO reads
+ * (tests/vdso/harness.c, tests/e2e/loader.c), on aarch64 and riscv64 under
+ * qemu-aarch64 and qemu-riscv64, and natively on x86_64: dying with a message, the counter the vDSO reads
  * and its frequency, the kernel's timekeeping for the counter clocks, and
  * the system-call trap of `mkvdso build --syscall-insn`.  The architecture's
  * part is the first section; everything after it is written once.
@@ -10,8 +10,8 @@
 #ifndef MKVDSO_GUEST_H
 #define MKVDSO_GUEST_H
 
-#if !defined(__aarch64__) && !defined(__x86_64__)
-#error "guest.h knows the counter and system call of aarch64 and x86_64 only"
+#if !defined(__aarch64__) && !defined(__x86_64__) && !(defined(__riscv) && __riscv_xlen == 64)
+#error "guest.h knows the counter and system call of aarch64, x86_64 and riscv64 only"
 #endif
 
 /* The includer defines _GNU_SOURCE before its first include (REG_RIP). */
@@ -116,7 +116,7 @@ static inline uint64_t *guest_trap_pc(ucontext_t *uc) { return (uint64_t *)&uc->
 #define GUEST_TRAP_ARG(uc, i) ((uc)->uc_mcontext.regs[i])
 #define GUEST_TRAP_RESULT(uc) ((uc)->uc_mcontext.regs[0])
 
-#else /* __x86_64__ */
+#elif defined(__x86_64__)
 
 #define GUEST_ARCH "x86_64"
 #define GUEST_EM EM_X86_64
@@ -136,43 +136,7 @@ static inline uint64_t guest_counter(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/*
- * The TSC frequency, which user space cannot read: measured once against
- * CLOCK_MONOTONIC_RAW over 200 ms, each end placed at the midpoint of the
- * tightest of a few counter brackets around a clock_gettime, so the error
- * is a bracket's width over 200 ms (well under 1 ppm on this Xeon).
- */
-static inline void guest_tsc_bracket(uint64_t *tsc, int64_t *ns)
-{
-	uint64_t best = UINT64_MAX;
-	for (int attempt = 0; attempt < 16; attempt++) {
-		struct timespec t;
-		uint64_t c0 = guest_counter();
-		syscall(SYS_clock_gettime, CLOCK_MONOTONIC_RAW, &t);
-		uint64_t c1 = guest_counter();
-		if (c1 - c0 < best) {
-			best = c1 - c0;
-			*tsc = c0 + (c1 - c0) / 2;
-			*ns = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-		}
-	}
-}
-
-static inline uint64_t guest_counter_hz(void)
-{
-	static uint64_t hz;
-	if (!hz) {
-		uint64_t c0, c1;
-		int64_t t0, t1;
-		guest_tsc_bracket(&c0, &t0);
-		struct timespec pause = { 0, 200000000 };
-		while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
-			;
-		guest_tsc_bracket(&c1, &t1);
-		hz = (uint64_t)((unsigned __int128)(c1 - c0) * 1000000000u / (uint64_t)(t1 - t0));
-	}
-	return hz;
-}
+#define GUEST_COUNTER_HZ_MEASURED 1	/* user space cannot read the TSC's frequency */
 
 /* A system call without libc, as on aarch64.  Returns rax (-errno). */
 static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
@@ -208,6 +172,103 @@ static const int guest_trap_args[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_
 #define GUEST_TRAP_ARG(uc, i) ((uc)->uc_mcontext.gregs[guest_trap_args[i]])
 #define GUEST_TRAP_RESULT(uc) ((uc)->uc_mcontext.gregs[REG_RAX])
 
+#else /* riscv64 */
+
+#define GUEST_ARCH "riscv64"
+#define GUEST_EM EM_RISCV
+#define GUEST_VDSO_VERSION "LINUX_4.15"
+#define GUEST_VDSO_SYM(name) "__vdso_" name
+#define GUEST_VDSO_SIGRETURN "__vdso_rt_sigreturn"	/* the kernel's return path: no SA_RESTORER */
+#define GUEST_VDSO_TIME_GETCPU 0	/* no __vdso_time; getcpu is a system call (riscv extras) */
+#define GUEST_CLOCK_MODE MKVDSO_CLOCK_MODE_RDTIME
+#define GUEST_COUNTER_MASK UINT64_MAX	/* the time CSR is 64 bits wide */
+#define GUEST_SYSCALL_INSN { { 0x73, 0x00, 0x00, 0x00 }, 4 }	/* ecall */
+#define GUEST_COUNTER_HZ_MEASURED 1
+
+static inline uint64_t guest_counter(void)
+{
+	uint64_t v;
+	__asm__ __volatile__("rdtime %0" : "=r"(v) :: "memory");
+	return v;
+}
+
+/* A system call without libc, as on aarch64.  Returns a0 (-errno). */
+static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	register long r7 __asm__("a7") = nr;
+	register long r0 __asm__("a0") = a0;
+	register long r1 __asm__("a1") = a1;
+	register long r2 __asm__("a2") = a2;
+	register long r3 __asm__("a3") = a3;
+	register long r4 __asm__("a4") = a4;
+	register long r5 __asm__("a5") = a5;
+	__asm__ __volatile__("ecall" : "+r"(r0) : "r"(r7), "r"(r1), "r"(r2), "r"(r3), "r"(r4),
+			     "r"(r5) : "memory");
+	return r0;
+}
+
+/* --syscall-insn as mkvdso takes it for riscv64: one 32-bit word. */
+static inline bool guest_parse_insn(const char *text, struct guest_insn *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long word = strtoul(text, &end, 0);
+	if (errno || *end || !*text || word > 0xffffffffu)
+		return false;
+	for (unsigned i = 0; i < 4; i++)
+		out->bytes[i] = (unsigned char)(word >> 8 * i);
+	out->size = 4;
+	return true;
+}
+
+/* glibc's riscv mcontext: __gregs[0] is the pc, [n] is xn. */
+static inline uint64_t *guest_trap_pc(ucontext_t *uc) { return (uint64_t *)&uc->uc_mcontext.__gregs[REG_PC]; }
+#define GUEST_TRAP_NR(uc) ((uc)->uc_mcontext.__gregs[REG_A0 + 7])
+#define GUEST_TRAP_ARG(uc, i) ((uc)->uc_mcontext.__gregs[REG_A0 + (i)])
+#define GUEST_TRAP_RESULT(uc) ((uc)->uc_mcontext.__gregs[REG_A0])
+
+#endif
+
+#if GUEST_COUNTER_HZ_MEASURED
+/*
+ * The counter's frequency where user space cannot read it (x86_64's TSC;
+ * riscv64's time CSR, whose timebase frequency only the device tree gives,
+ * and which qemu-riscv64 7.2 feeds from the host's TSC): measured once against
+ * CLOCK_MONOTONIC_RAW over 200 ms, each end placed at the midpoint of the
+ * tightest of a few counter brackets around a clock_gettime, so the error
+ * is a bracket's width over 200 ms (well under 1 ppm on this Xeon).
+ */
+static inline void guest_counter_bracket(uint64_t *tsc, int64_t *ns)
+{
+	uint64_t best = UINT64_MAX;
+	for (int attempt = 0; attempt < 16; attempt++) {
+		struct timespec t;
+		uint64_t c0 = guest_counter();
+		syscall(SYS_clock_gettime, CLOCK_MONOTONIC_RAW, &t);
+		uint64_t c1 = guest_counter();
+		if (c1 - c0 < best) {
+			best = c1 - c0;
+			*tsc = c0 + (c1 - c0) / 2;
+			*ns = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+		}
+	}
+}
+
+static inline uint64_t guest_counter_hz(void)
+{
+	static uint64_t hz;
+	if (!hz) {
+		uint64_t c0, c1;
+		int64_t t0, t1;
+		guest_counter_bracket(&c0, &t0);
+		struct timespec pause = { 0, 200000000 };
+		while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+			;
+		guest_counter_bracket(&c1, &t1);
+		hz = (uint64_t)((unsigned __int128)(c1 - c0) * 1000000000u / (uint64_t)(t1 - t0));
+	}
+	return hz;
+}
 #endif
 
 /*

@@ -19,9 +19,10 @@ headers_outside() {
 	done
 }
 
-for arch in aarch64 x86_64; do
+for arch in aarch64 x86_64 riscv64; do
 	case $arch in
 	aarch64) prefix=aarch64-linux-gnu- ;;
+	riscv64) prefix=riscv64-linux-gnu- ;;
 	x86_64) prefix= ;; # the host's gcc
 	esac
 	real_gcc=${prefix}gcc

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Builds a built-in vDSO with `mkvdso build`, checks the image, and proves
 # that its functions compute the right thing (harness.c): aarch64 under
-# qemu-aarch64, x86_64 natively on this machine (ARCH=x86_64), where the
-# image is also built with clang.  Every tool is required: a missing one
+# qemu-aarch64, riscv64 under qemu-riscv64 (ARCH=riscv64), x86_64 natively
+# on this machine (ARCH=x86_64); x86_64 and riscv64 images are also built
+# with clang.  Every tool is required: a missing one
 # fails the test.
 #
-#   MKVDSO=path/to/mkvdso [ARCH=x86_64] tests/vdso/build-and-run.sh
+#   MKVDSO=path/to/mkvdso [ARCH=x86_64|riscv64] tests/vdso/build-and-run.sh
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +25,11 @@ aarch64)
 	prefix=${CROSS_COMPILE:-aarch64-linux-gnu-} run=qemu-aarch64
 	native=d4000001 trap=0xdeadbeef trap_hex=deadbeef
 	packages="gcc-aarch64-linux-gnu, binutils-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user"
+	;;
+riscv64)
+	prefix=${CROSS_COMPILE:-riscv64-linux-gnu-} run=qemu-riscv64
+	native=00000073 trap=0xc0001073 trap_hex=c0001073 # csrrw x0, cycle, x0: illegal
+	packages="gcc-riscv64-linux-gnu, binutils-riscv64-linux-gnu, libc6-dev-riscv64-cross, qemu-user"
 	;;
 x86_64)
 	prefix="" run=""
@@ -141,9 +147,9 @@ fi
 echo "$traps system-call sites, all $trap"
 harness "$tmp/trap.so" --syscall-insn=$trap || fail "the harness failed on the $trap vDSO"
 
-if [ "$arch" = x86_64 ]; then
+if [ "$arch" != aarch64 ]; then
 	echo "# clang: the same checks pass on its image"
-	(cd / && "$MKVDSO" build --arch=x86_64 --cc=clang --base=0x400000000 --format=raw \
+	(cd / && "$MKVDSO" build --arch="$arch" --cc=clang --base=0x400000000 --format=raw \
 		-o "$tmp/clang.d") || fail "mkvdso build --cc=clang"
 	cmp -s "$tmp/clang.d/vdso.bin" "$tmp/vdso.so" && fail "clang built gcc's bytes (was clang used?)"
 	harness "$tmp/clang.d/vdso.bin" || fail "the harness failed on clang's vDSO"

@@ -862,15 +862,22 @@ static void check_sigreturn_words(void)
 	const uint32_t *p = vdso_sigreturn;
 	uint32_t insn = (uint32_t)syscall_insn.bytes[0] | (uint32_t)syscall_insn.bytes[1] << 8 |
 			(uint32_t)syscall_insn.bytes[2] << 16 | (uint32_t)syscall_insn.bytes[3] << 24;
+#if !defined(__riscv)
 	check(p[-1] == 0xd503201f && p[0] == 0xd2801168 && p[1] == insn,
 	      "__kernel_rt_sigreturn is nop; mov x8, #139; %#010x (got %#010x %#010x %#010x)",
 	      insn, p[-1], p[0], p[1]);
+#else
+	check(p[0] == 0x08b00893 && p[1] == insn,
+	      "__vdso_rt_sigreturn is li a7, 139; %#010x (got %#010x %#010x)", insn, p[0], p[1]);
+#endif
 }
 
-/* A handler with SA_RESTORER = the vDSO's trampoline returns through it. */
-static volatile uintptr_t handler_return;
 static volatile int handled;
 
+#if !defined(__riscv)
+/* A handler with SA_RESTORER = the vDSO's trampoline returns through it
+ * (aarch64; x86_64 has no trampoline and does not run this). */
+static volatile uintptr_t handler_return;
 static void __attribute__((noinline)) on_signal(int sig)
 {
 	(void)sig;
@@ -899,6 +906,57 @@ static void check_sigreturn_live(void)
 	      (unsigned long)handler_return);
 	syscall(SYS_rt_sigaction, SIGUSR1, &old, NULL, sizeof sa.mask);
 }
+#else
+/*
+ * riscv has no SA_RESTORER: Linux delivers every signal with ra =
+ * __vdso_rt_sigreturn.  qemu-riscv64 puts its own trampoline in ra instead,
+ * so harness_signal_entry plays the kernel's part: it runs the handler and
+ * then, with the signal frame's sp as the kernel left it, jumps to the
+ * vDSO's trampoline rather than to ra.  Reaching the code after raise() with
+ * the interrupted frame intact proves the two words made rt_sigreturn.
+ */
+const uint32_t *harness_sigreturn_target;
+void harness_on_signal(int sig);
+void harness_signal_entry(int sig);
+void harness_on_signal(int sig)
+{
+	(void)sig;
+	handled++;
+}
+__asm__(".text\n"
+	".globl harness_signal_entry\n"
+	".type harness_signal_entry, %function\n"
+	"harness_signal_entry:\n"
+	"\taddi sp, sp, -16\n"
+	"\tsd ra, 8(sp)\n"
+	"\tcall harness_on_signal\n"
+	"\tld a0, 8(sp)\n"
+	"\tla t0, handler_return_ra\n"
+	"\tsd a0, 0(t0)\n"
+	"\taddi sp, sp, 16\n"
+	"\tla t0, harness_sigreturn_target\n"
+	"\tld t0, 0(t0)\n"
+	"\tjr t0\n"
+	".size harness_signal_entry, . - harness_signal_entry\n");
+uintptr_t handler_return_ra;
+
+static void check_sigreturn_live(void)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = harness_signal_entry;
+	harness_sigreturn_target = vdso_sigreturn;
+	if (sigaction(SIGUSR1, &sa, &old) != 0)
+		die("sigaction: %s", strerror(errno));
+	volatile uint64_t canary = 0x1234567890abcdefull;
+	raise(SIGUSR1);
+	check(handled == 1 && canary == 0x1234567890abcdefull &&
+	      handler_return_ra != (uintptr_t)vdso_sigreturn,
+	      "a signal handler returned through __vdso_rt_sigreturn (qemu's own ra %#lx unused)",
+	      (unsigned long)handler_return_ra);
+	sigaction(SIGUSR1, &old, NULL);
+}
+#endif
 
 /* --- --bench: latency against this machine's own Linux vDSO --- */
 

@@ -38,6 +38,12 @@
  * (MSR 0xc0011029, bit 1), as Linux does, or the read may pass the
  * sequence load.
  *
+ * riscv64 (clock_mode MKVDSO_CLOCK_MODE_RDTIME): mask is UINT64_MAX and mult
+ * and shift come from the timebase frequency (the device tree's
+ * timebase-frequency; vdso_data_calc_mult_shift(hz)).  The kernel sets this
+ * mode only where user mode may read the time CSR (scounteren.TM set, by the
+ * firmware in mcounteren too).
+ *
  * getcpu on x86_64 (flags MKVDSO_FLAG_TSC_AUX_CPU): the kernel writes
  * IA32_TSC_AUX (MSR 0xc0000103) = (node << 12) | cpu on every CPU before it
  * runs a process there (cpu below 4096), keeps rdtscp usable in user mode,
@@ -85,6 +91,7 @@
 #define MKVDSO_CLOCK_MODE_NONE		0	/* system call for REALTIME, MONOTONIC, ... */
 #define MKVDSO_CLOCK_MODE_CNTVCT	1	/* aarch64 CNTVCT_EL0 (isb; mrs) */
 #define MKVDSO_CLOCK_MODE_TSC		2	/* x86_64 TSC, read in order after the seq load */
+#define MKVDSO_CLOCK_MODE_RDTIME	3	/* riscv64 time CSR (rdtime), at the timebase frequency */
 
 /* flags: what else the kernel maintains for the vDSO. */
 #define MKVDSO_FLAG_TSC_AUX_CPU	(1u << 0)	/* x86_64: IA32_TSC_AUX = (node << 12) | cpu on every CPU */

@@ -40,6 +40,9 @@ pub const MKVDSO_CLOCK_MODE_CNTVCT: i32 = 1;
 /// clock_mode: x86_64 TSC, read in order after the seq load.
 #[allow(dead_code)]
 pub const MKVDSO_CLOCK_MODE_TSC: i32 = 2;
+/// clock_mode: riscv64 time CSR (rdtime), at the timebase frequency.
+#[allow(dead_code)]
+pub const MKVDSO_CLOCK_MODE_RDTIME: i32 = 3;
 
 /// flags: x86_64: IA32_TSC_AUX = (node << 12) | cpu on every CPU.
 #[allow(dead_code)]
