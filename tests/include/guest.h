@@ -52,6 +52,21 @@ struct guest_insn {
 	unsigned size;
 };
 
+/* A --syscall-insn of one 32-bit word (aarch64, riscv64), in the
+ * instruction's little-endian byte order. */
+static inline bool guest_parse_word32(const char *text, struct guest_insn *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long word = strtoul(text, &end, 0);
+	if (errno || *end || !*text || word > 0xffffffffu)
+		return false;
+	for (unsigned i = 0; i < 4; i++)
+		out->bytes[i] = (unsigned char)(word >> 8 * i);
+	out->size = 4;
+	return true;
+}
+
 #if defined(__aarch64__)
 
 #define GUEST_ARCH "aarch64"
@@ -99,15 +114,7 @@ static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, l
 /* --syscall-insn as mkvdso takes it for aarch64: one 32-bit word. */
 static inline bool guest_parse_insn(const char *text, struct guest_insn *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long word = strtoul(text, &end, 0);
-	if (errno || *end || !*text || word > 0xffffffffu)
-		return false;
-	for (unsigned i = 0; i < 4; i++)
-		out->bytes[i] = (unsigned char)(word >> 8 * i);
-	out->size = 4;
-	return true;
+	return guest_parse_word32(text, out);
 }
 
 /* The trapped call's registers: number, arguments, pc. */
@@ -210,15 +217,7 @@ static inline long guest_syscall6(long nr, long a0, long a1, long a2, long a3, l
 /* --syscall-insn as mkvdso takes it for riscv64: one 32-bit word. */
 static inline bool guest_parse_insn(const char *text, struct guest_insn *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long word = strtoul(text, &end, 0);
-	if (errno || *end || !*text || word > 0xffffffffu)
-		return false;
-	for (unsigned i = 0; i < 4; i++)
-		out->bytes[i] = (unsigned char)(word >> 8 * i);
-	out->size = 4;
-	return true;
+	return guest_parse_word32(text, out);
 }
 
 /* glibc's riscv mcontext: __gregs[0] is the pc, [n] is xn. */
