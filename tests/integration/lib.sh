@@ -68,6 +68,48 @@ compare_with_eu_readelf() {
 	diff -u "$tmp/readelf-v.txt" "$tmp/mkvdso-v.txt" >"$tmp/diff" || fail "$2: versions differ from eu-readelf: $(cat "$tmp/diff")"
 }
 
+# check_builtin ARCH CC BASE WANT_SYMS: `mkvdso build --arch=ARCH --cc=CC
+# --strict` at BASE, silent and clean under inspect --strict; eu-readelf
+# agrees with inspect and lists exactly WANT_SYMS (lines "name type bind
+# version", sorted); soname linux-vdso.so.1, both hash tables (as Linux's
+# vDSOs for the architectures mkvdso builds with both), no relocations, one
+# read+execute PT_LOAD; a second build from another folder gives the same
+# bytes.  Sets img to the image; returns 1 when there is none.
+check_builtin() {
+	arch_=$1 cc=$2 base_=$3 want_syms=$4
+	expect_status 0 "build --arch=$arch_ --cc=$cc" "$MKVDSO" build --arch="$arch_" --cc="$cc" \
+		--base="$base_" --strict -o "$tmp/$cc"
+	[ -s "$tmp/err" ] && fail "$cc: a clean build printed: $(head -c 300 "$tmp/err")"
+	img=$tmp/$cc/vdso.bin
+	[ -s "$img" ] || { fail "$cc: no vdso.bin"; return 1; }
+	expect_status 0 "$cc: inspect --strict" "$MKVDSO" inspect --strict "$img"
+	expect_grep ": 0 errors, 0 warnings" "$tmp/out" "$cc: inspect is clean"
+	compare_with_eu_readelf "$img" "$cc"
+	"$EU_READELF" --dyn-syms "$img" |
+		awk '$1 ~ /^[0-9]+:$/ && $7 != "ABS" && $8 != "" { n = $8; v = n; sub(/@.*/, "", n); sub(/^[^@]*@+/, "", v); print n, $4, $5, v }' |
+		LC_ALL=C sort >"$tmp/got-syms"
+	diff -u "$want_syms" "$tmp/got-syms" >"$tmp/diff" || fail "$cc: exported symbols: $(cat "$tmp/diff")"
+	"$EU_READELF" -d "$img" >"$tmp/dyn"
+	expect_grep "Library soname: \[linux-vdso.so.1\]" "$tmp/dyn" "$cc: soname"
+	expect_grep "^  HASH " "$tmp/dyn" "$cc: DT_HASH"
+	expect_grep "^  GNU_HASH " "$tmp/dyn" "$cc: DT_GNU_HASH, as Linux's $arch_ vDSO"
+	"$EU_READELF" -r "$img" | grep -q "Relocation section" && fail "$cc: the image has relocations"
+	"$EU_READELF" -l "$img" | awk '$1 == "LOAD"' >"$tmp/loads"
+	[ "$(wc -l <"$tmp/loads")" -eq 1 ] && grep -q ' R E ' "$tmp/loads" ||
+		fail "$cc: not one read+execute PT_LOAD: $(cat "$tmp/loads")"
+	mkdir -p "$tmp/elsewhere/$cc"
+	(cd "$tmp/elsewhere/$cc" && "$MKVDSO" build --arch="$arch_" --cc="$cc" --base="$base_" \
+		--format=raw -o again) >/dev/null 2>&1 || fail "$cc: second build"
+	cmp -s "$img" "$tmp/elsewhere/$cc/again/vdso.bin" || fail "$cc: two builds differ"
+}
+
+# insn_sites OBJDUMP IMAGE HEX: how many instructions of .text are HEX (the
+# bytes as OBJDUMP -d prints them, spaces removed).
+insn_sites() {
+	"$1" -d -j .text "$2" |
+		awk -F'\t' -v want="$3" 'NF >= 3 { b = $2; gsub(/ /, "", b); if (b == want) n++ } END { print n + 0 }'
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures failure(s)" >&2
