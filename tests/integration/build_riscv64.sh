@@ -42,7 +42,6 @@ for cc in riscv64-linux-gnu-gcc clang; do
 	# getcpu, flush_icache, hwprobe, and the trampoline's.
 	n=$(insn_sites riscv64-linux-gnu-objdump "$img" 00000073)
 	[ "$n" -ge 7 ] || fail "$cc: $n ecall instructions, expected at least 7"
-
 done
 cmp -s "$tmp/riscv64-linux-gnu-gcc/vdso.bin" "$tmp/clang/vdso.bin" &&
 	fail "gcc and clang built identical images (was clang used?)"
