@@ -61,6 +61,15 @@ struct emit_input {
 	const char *raw_name;   /* file name of the raw image, for .incbin */
 };
 
+/* The image as the kernel maps it: whole pages, zero-padded (what every
+ * output and the build summary say). */
+struct emit_layout {
+	size_t page_size;        /* in->page_size, or 4096 if it was 0 */
+	size_t pages;            /* at least 1 */
+	size_t padded_size;      /* pages * page_size */
+};
+void emit_layout(const struct emit_input *in, struct emit_layout *layout);
+
 /* Each writer appends its file to out. */
 void emit_c_header(const struct emit_input *in, struct buffer *out);   /* NAME.h */
 void emit_c_source(const struct emit_input *in, struct buffer *out);   /* NAME.c */

@@ -1,6 +1,6 @@
 /* emit_internal: what the output writers share and the build command does
- * not need: reserving buffer space, the page layout of the image, the
- * identifier scheme, and the fast byte-array renderer. */
+ * not need: reserving buffer space, the identifier scheme, and the fast
+ * byte-array renderer. */
 #ifndef MKVDSO_EMIT_INTERNAL_H
 #define MKVDSO_EMIT_INTERNAL_H
 
@@ -12,14 +12,6 @@
 void buffer_reserve(struct buffer *b, size_t size);
 /* buffer_printf leaves a NUL after the text (not counted in size), so a
  * scratch buffer filled only by it can be read as a string. */
-
-/* The image as the kernel maps it: whole pages, zero-padded. */
-struct emit_layout {
-	size_t page_size;        /* in->page_size, or 4096 if it was 0 */
-	size_t pages;            /* at least 1 */
-	size_t padded_size;      /* pages * page_size */
-};
-void emit_layout(const struct emit_input *in, struct emit_layout *layout);
 
 /* The part of symbol i's constant names after PREFIX_SYM_: its name without
  * a leading "__kernel_" or "__vdso_" when that short name is unambiguous

@@ -470,7 +470,9 @@ static void summary_consumers(FILE *out, const struct verdicts *verdicts)
 void report_build_summary(FILE *out, const struct build_summary *s)
 {
 	const struct emit_input *in = s->placed;
-	size_t pages = (in->image_size + in->page_size - 1) / in->page_size;
+	struct emit_layout layout;
+	emit_layout(in, &layout);
+	size_t pages = layout.pages;
 	if (s->prebuilt)
 		fprintf(out, "placed %s (%s) for AT_SYSINFO_EHDR 0x%" PRIx64, s->prebuilt, in->arch,
 			in->base);
@@ -478,7 +480,7 @@ void report_build_summary(FILE *out, const struct build_summary *s)
 		fprintf(out, "built the %s vDSO for AT_SYSINFO_EHDR 0x%" PRIx64, in->arch, in->base);
 	fputs(in->prelinked ? ", prelinked (linked at that address)\n" : "\n", out);
 	fprintf(out, "  image      %zu bytes, %zu page%s of %zu mapped read+execute at 0x%" PRIx64,
-		in->image_size, pages, pages == 1 ? "" : "s", in->page_size, in->base);
+		in->image_size, pages, pages == 1 ? "" : "s", layout.page_size, in->base);
 	if (in->build_id_size) {
 		fputs(", build id ", out);
 		for (size_t i = 0; i < in->build_id_size; i++)
