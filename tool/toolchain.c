@@ -260,10 +260,13 @@ static int run_to(char *const argv[], int verbosity, const char *package, char *
 			diag_error(argv[0], "cannot start: pipe: %s", strerror(errno));
 			return EXIT_TROUBLE;
 		}
-		if (posix_spawn_file_actions_init(&actions) ||
+		bool ready = posix_spawn_file_actions_init(&actions) == 0;
+		if (!ready ||
 		    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO) ||
 		    posix_spawn_file_actions_addclose(&actions, pipe_fds[0])) {
 			diag_error(argv[0], "cannot start: out of memory");
+			if (ready)
+				posix_spawn_file_actions_destroy(&actions);
 			close(pipe_fds[0]);
 			close(pipe_fds[1]);
 			return EXIT_TROUBLE;
