@@ -89,17 +89,22 @@ e2e_has() {
 	return 1
 }
 
+# e2e_build_loader: $tmp/loader, static, linked at $loader_text.
+e2e_build_loader() {
+	# shellcheck disable=SC2086
+	"${prefix}gcc" -static -O2 -Wall -Wextra -Werror -pthread "-I$root/include" "-I$root/vdso/include" \
+		"-I$root/tests/include" -Wl,-Ttext-segment=$loader_text $loader_flags "$here/loader.c" \
+		-o "$tmp/loader" || fail "compiling loader.c"
+}
+
 # e2e_build_programs: $tmp/loader, and probe.c as $tmp/probe-glibc (static),
 # $tmp/probe-glibc-pie (static-pie), $tmp/probe-glibc-dyn (dynamic, PIE),
 # $tmp/probe-musl (static) and $tmp/probe-musl-dyn (dynamic), probe.go as
 # $tmp/probe-go (static, GOARCH=arm64 or amd64).
 e2e_build_programs() {
 	echo "# build: loader, probes"
+	e2e_build_loader
 	cflags="-O2 -Wall -Wextra -Werror"
-	# shellcheck disable=SC2086
-	"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" "-I$root/tests/include" \
-		-Wl,-Ttext-segment=$loader_text $loader_flags "$here/loader.c" -o "$tmp/loader" ||
-		fail "compiling loader.c"
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -static $cflags "$here/probe.c" -o "$tmp/probe-glibc" ||
 		fail "compiling probe.c against glibc"

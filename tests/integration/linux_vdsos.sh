@@ -11,6 +11,7 @@
 # linux-gate.so.1 inside the decompressed kernel, cut at the end of its
 # section header table, as the kernel embeds the whole file.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../include/deb_cache.sh"
 for tool in apt-get apt-cache dpkg-deb tar od lz4 "${EU_READELF:-eu-readelf}"; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt, dpkg, coreutils, lz4, elfutils)"
 done
@@ -26,16 +27,8 @@ cache=${MKVDSO_CACHE:-$SOURCE_DIR/build-cache}/kernels
 download() {
 	pkg=$(apt-cache depends "$1" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
 	[ -n "$pkg" ] || { fail "$1: apt-cache names no kernel package (apt-get update?)"; return 1; }
-	mkdir -p "$cache" || { fail "cannot create $cache"; return 1; }
-	if [ ! -s "$cache/$pkg.deb" ]; then
-		rm -rf "$tmp/dl"
-		mkdir "$tmp/dl"
-		(cd "$tmp/dl" && apt-get download -q "$pkg" >"$tmp/apt.log" 2>&1) ||
-			{ fail "$1: apt-get download $pkg: $(tail -n 3 "$tmp/apt.log")"; return 1; }
-		mv "$tmp"/dl/linux-image-*.deb "$cache/$pkg.deb.part" && mv "$cache/$pkg.deb.part" "$cache/$pkg.deb" ||
-			{ fail "cannot keep $pkg in $cache"; return 1; }
-	fi
-	cp "$cache/$pkg.deb" "$tmp/kernel.deb"
+	deb=$(deb_cache "$pkg" "$cache" 2>"$tmp/apt.err") || { fail "$1: $(cat "$tmp/apt.err")"; return 1; }
+	cp "$deb" "$tmp/kernel.deb"
 	echo "# $pkg"
 }
 
