@@ -26,6 +26,9 @@
  * program as usual.
  * $E2E_TZ="MINUTESWEST DSTTIME" publishes that timezone instead of the host's,
  * so a test can tell the vDSO's answer from the system call's.
+ * $E2E_VDSO_FLAGS=N sets the data page's flags (MKVDSO_FLAG_*) once, before
+ * the program runs, as a kernel does at boot (x86_64: 3 is TSC_AUX_CPU |
+ * RDTSCP, true of a Linux host on a CPU with RDTSCP).
  * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
  * page are still mapped.
  *
@@ -518,6 +521,14 @@ int main(int argc, char **argv)
 	if (zone && sscanf(zone, "%d %d", &tk.tz_minuteswest, &tk.tz_dsttime) != 2)
 		die("E2E_TZ '%s': expected \"MINUTESWEST DSTTIME\"", zone);
 	vdso_data_init(page);
+	const char *flags = getenv("E2E_VDSO_FLAGS");
+	if (flags) {
+		errno = 0;
+		unsigned long value = strtoul(flags, &end, 0);
+		if (errno || *end || value > UINT32_MAX)
+			die("E2E_VDSO_FLAGS '%s': expected a number", flags);
+		page->flags = (uint32_t)value;
+	}
 	timekeeper_from_host();
 
 	/* A dynamic program starts in its dynamic linker (under qemu-aarch64
