@@ -1,7 +1,9 @@
 #!/bin/sh
 # Latency of the built-in x86_64 vDSO, natively: ns per call of
 # clock_gettime (MONOTONIC, REALTIME, MONOTONIC_COARSE) and gettimeofday
-# through the image mapped at its base with a live data page, through this
+# through the image mapped at its base with a live data page (twice: with
+# MKVDSO_FLAG_RDTSCP, the TSC read by rdtscp, and without, lfence; rdtsc:
+# the CPU must have RDTSCP), through this
 # machine's own Linux vDSO (AT_SYSINFO_EHDR), the raw system call, and the
 # bare ordered counter reads (rdtscp, lfence; rdtsc), alternating in one
 # process, medians of ROUNDS rounds, each ratio to Linux's vDSO

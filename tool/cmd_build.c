@@ -193,6 +193,13 @@ static const char build_doc[] =
 	"NAME.S (asm, with NAME.bin), NAME.rs (rust), NAME.json (json), and always vdso_auxv.h and "
 	"vdso_auxv.rs (AT_SYSINFO_EHDR helpers), plus vdso_data.h and vdso_data.rs (the data page "
 	"and its writer) for the built-in vDSO.\n\n"
+	"The built-in x86_64 vDSO exports __vdso_clock_gettime, __vdso_gettimeofday, __vdso_time, "
+	"__vdso_clock_getres and __vdso_getcpu at LINUX_2.6 (and Linux's weak plain names) and "
+	"reads the TSC (MKVDSO_CLOCK_MODE_TSC). The kernel sets, once before the page is mapped, "
+	"MKVDSO_FLAG_RDTSCP in the data page's flags if the CPU has RDTSCP (CPUID 0x80000001 EDX "
+	"bit 27): rdtscp then reads the TSC, else lfence; rdtsc. It sets MKVDSO_FLAG_TSC_AUX_CPU "
+	"only if it writes IA32_TSC_AUX = (node << 12) | cpu on every CPU: getcpu then reads it "
+	"with rdtscp, else makes the system call. vdso_data.h says the rest.\n\n"
 	"Exit status: 0 success; 1 the image is not a usable vDSO (or too large, or cannot be "
 	"placed); 2 trouble (I/O, toolchain); 64 usage error (a --base the architecture "
 	"cannot map included).";

@@ -189,27 +189,30 @@ e2e_go_version() {
 	go env GOVERSION | sed 's/^go//'
 }
 
-# e2e_calls STRACE: the markers (getppid), window edges (getuid, getgid) and
-# clock system calls in qemu's -strace log or strace's, in order, one per
-# line, as "clock_gettime(CLOCK_MONOTONIC".  Threads' lines interleave
-# mid-line in qemu's log, so calls are matched anywhere (strace's "<...
-# resumed>" halves carry no opening parenthesis and do not count twice).
+# e2e_calls STRACE [MORE]: the markers (getppid), window edges (getuid,
+# getgid) and clock system calls in qemu's -strace log or strace's, in order,
+# one per line, as "clock_gettime(CLOCK_MONOTONIC"; MORE ("time|getcpu") adds
+# those system calls, matched as whole words (time( ends clock_gettime( too).
+# Threads' lines interleave mid-line in qemu's log, so calls are matched
+# anywhere (strace's "<... resumed>" halves carry no opening parenthesis and
+# do not count twice).
 e2e_calls() {
 	# strace names an unknown clock id in a comment: 0x2a /* CLOCK_??? */
-	grep -o -E '(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres)\([^,)]*' "$1" |
+	grep -o -E "(getppid|getuid|getgid|clock_gettime|gettimeofday|clock_getres${2:+|\\b($2)})\\([^,)]*" "$1" |
 		sed 's| /\*.*||'
 }
 
-# e2e_observed STRACE: the clock system calls between the probe's two getppid
-# markers, outside its getuid...getgid reference windows, one per line, as
-# "clock_gettime(CLOCK_MONOTONIC", "gettimeofday", ...
+# e2e_observed STRACE [MORE]: the clock system calls (and MORE, as e2e_calls)
+# between the probe's two getppid markers, outside its getuid...getgid
+# reference windows, one per line, as "clock_gettime(CLOCK_MONOTONIC",
+# "gettimeofday", "getcpu", ...
 e2e_observed() {
-	e2e_calls "$1" |
+	e2e_calls "$1" "${2:-}" |
 		awk '/^getppid/ { m++; next }
 		     m != 1 { next }
 		     /^getuid/ { w = 1; next }
 		     /^getgid/ { w = 0; next }
-		     !w { sub(/^gettimeofday.*/, "gettimeofday"); print }
+		     !w { sub(/^gettimeofday.*/, "gettimeofday"); sub(/^getcpu.*/, "getcpu"); sub(/^time\(.*/, "time"); print }
 		     END { if (m != 2) print "MARKERS " m }'
 }
 

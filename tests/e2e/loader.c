@@ -1,7 +1,7 @@
 /*
  * loader.c: plays the kernel's part of execve for the end-to-end proof.
  *
- *   loader [--no-vdso] [--trap-insn=WORD] [--tsc-aux-cpu] VDSO.bin BASE PROGRAM [ARGS...]
+ *   loader [--no-vdso] [--trap-insn=WORD] [--flags=N] VDSO.bin BASE PROGRAM [ARGS...]
  *
  * A static program, for aarch64 run under qemu-aarch64 (which gives its
  * guests no vDSO of its own) or for x86_64 run natively (guest.h holds what
@@ -28,9 +28,11 @@
  * so a test can tell the vDSO's answer from the system call's.
  * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
  * page are still mapped.
- * --tsc-aux-cpu (x86_64) sets MKVDSO_FLAG_TSC_AUX_CPU in the page, so the
- * vDSO's getcpu reads IA32_TSC_AUX with rdtscp: the host Linux keeps it at
- * (node << 12) | cpu on every CPU (setup_getcpu), as the flag demands.
+ * --flags=N sets the data page's flags (MKVDSO_FLAG_*) once, before the
+ * program runs, as a kernel does at boot.  x86_64: 1 (TSC_AUX_CPU) makes the
+ * vDSO's getcpu read IA32_TSC_AUX with rdtscp, which the host Linux keeps at
+ * (node << 12) | cpu on every CPU (setup_getcpu), as the flag demands; 3 adds
+ * RDTSCP, true of a host whose CPU has it.
  *
  * Link it away from 0x400000 (-Wl,-Ttext-segment=0x200000000) so the
  * program's usual addresses are free.  Exits 2 on setup trouble, before the
@@ -479,6 +481,17 @@ static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
 	__builtin_unreachable();
 }
 
+/* --flags=N: the page's flags word, a number (e.g. 3 or 0x3). */
+static uint32_t parse_flags(const char *text)
+{
+	char *end;
+	errno = 0;
+	unsigned long value = strtoul(text, &end, 0);
+	if (errno || end == text || *end || value > UINT32_MAX)
+		die("--flags=%s: expected a number (MKVDSO_FLAG_* bits)", text);
+	return (uint32_t)value;
+}
+
 int main(int argc, char **argv)
 {
 	int with_vdso = 1, i = 1;
@@ -486,8 +499,8 @@ int main(int argc, char **argv)
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--no-vdso") == 0)
 			with_vdso = 0;
-		else if (strcmp(argv[i], "--tsc-aux-cpu") == 0 && GUEST_EM == EM_X86_64)
-			page_flags |= MKVDSO_FLAG_TSC_AUX_CPU;
+		else if (strncmp(argv[i], "--flags=", 8) == 0)
+			page_flags = parse_flags(argv[i] + 8);
 		else if (strncmp(argv[i], "--trap-insn=", 12) == 0 &&
 			 guest_parse_insn(argv[i] + 12, &trap_insn))
 			continue;
@@ -495,7 +508,7 @@ int main(int argc, char **argv)
 			die("unknown option %s", argv[i]);
 	}
 	if (argc - i < 3)
-		die("usage: loader [--no-vdso] [--trap-insn=WORD] [--tsc-aux-cpu] VDSO.bin BASE PROGRAM [ARGS...]");
+		die("usage: loader [--no-vdso] [--trap-insn=WORD] [--flags=N] VDSO.bin BASE PROGRAM [ARGS...]");
 	const char *vdso_path = argv[i], *program = argv[i + 2];
 	char *end;
 	errno = 0;

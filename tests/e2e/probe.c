@@ -21,6 +21,15 @@
  *   G RC BYTES                        (getrandom of 16 bytes: its result, the bytes in hex)
  *   L glibc VERSION                   (the running glibc's own; musl has no such call)
  *   F RC ERRNO                      (riscv64: __riscv_flush_icache on a new function)
+ *   Y RESULT STORED BSEC ASEC AFINE (x86_64: time(&t), t, the time system call
+ *                                    before and after, REALTIME's seconds after)
+ *   C NAME PINNED RC CPU REFRC REFCPU (x86_64: the libc's getcpu on each CPU it may
+ *                                    run on, pinned there, and the system call's)
+ *
+ * On x86_64, after the MONOTONIC loop: time(), then the libc's vDSO getcpu
+ * on every CPU: glibc's getcpu() (its sched_getcpu reads rseq's cpu_id and
+ * calls nothing) or musl's sched_getcpu (__vdso_getcpu).  Each CPU is
+ * entered with sched_setaffinity, which run.sh does not count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +45,9 @@
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <gnu/libc-version.h>
+#endif
+#if defined(__x86_64__)
+#include <sched.h>
 #endif
 #if defined(__riscv)
 #include <sys/cachectl.h>
@@ -139,6 +151,58 @@ static void probe_gettimeofday(const char *name, int with_tz)
 	}
 }
 
+#if defined(__x86_64__)
+/* time(&t) against the time system call around it; the page's seconds may
+ * be a tick ahead of the kernel's xtime (AFINE bounds that). */
+static void probe_time(void)
+{
+	long before = 0, after = 0;
+	struct timespec fine = { 0, 0 };
+	syscall(SYS_getuid);
+	before = syscall(SYS_time, NULL);
+	syscall(SYS_getgid);
+	time_t stored = -1, got = time(&stored);
+	syscall(SYS_getuid);
+	after = syscall(SYS_time, NULL);
+	syscall(SYS_clock_gettime, CLOCK_REALTIME, &fine);
+	syscall(SYS_getgid);
+	RECORD("Y %lld %lld %ld %ld %lld", (long long)got, (long long)stored, before, after,
+	       (long long)fine.tv_sec);
+}
+
+/* The libc's getcpu through the vDSO, pinned to each allowed CPU in turn. */
+static void probe_getcpu(void)
+{
+	cpu_set_t allowed, one;
+	if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+		return;	/* run.sh then finds no C line */
+	for (int c = 0, lines_left = 8; c < CPU_SETSIZE && lines_left > 0; c++) {
+		if (!CPU_ISSET(c, &allowed))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		if (sched_setaffinity(0, sizeof one, &one) != 0)
+			continue;
+		lines_left--;
+#ifdef __GLIBC__
+		unsigned cpu = ~0u, node = ~0u;
+		int rc = getcpu(&cpu, &node);
+		const char *name = "getcpu";
+#else
+		int got = sched_getcpu(), rc = got < 0 ? -1 : 0;
+		unsigned cpu = got < 0 ? ~0u : (unsigned)got;
+		const char *name = "sched_getcpu";
+#endif
+		unsigned refcpu = ~0u;
+		syscall(SYS_getuid);
+		int refrc = (int)syscall(SYS_getcpu, &refcpu, NULL, NULL);
+		syscall(SYS_getgid);
+		RECORD("C %s %d %d %d %d %d", name, c, rc, (int)cpu, refrc, (int)refcpu);
+	}
+	sched_setaffinity(0, sizeof allowed, &allowed);
+}
+#endif
+
 static const struct {
 	const char *name;
 	clockid_t id;
@@ -176,6 +240,10 @@ int main(int argc, char **argv)
 			     (now.tv_sec == prev.tv_sec && now.tv_nsec < prev.tv_nsec);
 		prev = now;
 	}
+#if defined(__x86_64__)
+	probe_time();
+	probe_getcpu();
+#endif
 	/* glibc >= 2.41 may take these from the vDSO (getrandom.sh). */
 	unsigned char random_bytes[16] = { 0 };
 	ssize_t random_rc = getrandom(random_bytes, sizeof random_bytes, 0);

@@ -26,7 +26,11 @@
 #   - built with --syscall-insn=0xdeadbeef and run by a loader that emulates
 #     that undefined instruction (a kernel trapping system calls its own
 #     way), every call the vDSO passes on goes through the trap;
-#   - with --no-vdso (negative control) every call is a system call.
+#   - with --no-vdso (negative control) every call is a system call;
+#   - x86_64: time() makes no system call, getcpu is right on every CPU and
+#     is one getcpu system call made by the vDSO (the trap build counts it),
+#     none with --flags=3 (MKVDSO_FLAG_TSC_AUX_CPU | MKVDSO_FLAG_RDTSCP,
+#     which also reads the TSC with rdtscp).
 # Go's runtime threads read CLOCK_MONOTONIC too, and the log does not tell
 # threads apart, so for Go: with the vDSO, no clock system call at all
 # between the markers but the reference ones, one per window, and the
@@ -73,6 +77,25 @@ expected() {
 		i=0
 		while [ "$i" -le "$loops" ]; do echo "clock_gettime(CLOCK_MONOTONIC"; i=$((i + 1)); done
 	fi
+	[ "$arch" != x86_64 ] || expected_x86_64 "$libc" "$vdso"
+}
+
+# expected_x86_64 LIBC VDSO(yes|no): after the loop, probe.c's time() and its
+# getcpu on each of x86_cpus CPUs.  With the vDSO, time is no system call
+# (glibc's __vdso_time; musl's time is clock_gettime) and getcpu one each,
+# made by the vDSO, unless the loader sets MKVDSO_FLAG_TSC_AUX_CPU
+# (vdso_flags): then none.
+x86_cpus=$(nproc)
+[ "$x86_cpus" -le 8 ] || x86_cpus=8	# probe.c pins itself to 8 CPUs at most
+vdso_flags=0
+expected_x86_64() {
+	if [ "$2" = no ]; then
+		if [ "$1" = musl ]; then echo "clock_gettime(CLOCK_REALTIME"; else echo time; fi
+	fi
+	if [ "$2" = no ] || [ $((vdso_flags & 1)) -eq 0 ]; then
+		i=0
+		while [ "$i" -lt "$x86_cpus" ]; do echo getcpu; i=$((i + 1)); done
+	fi
 }
 
 # check_go_syscalls STRACE VDSO(yes|no) LOOPS: probe.go's clock system calls.
@@ -111,7 +134,8 @@ check_go_syscalls() {
 # refreshes) behind; probe.c also reports gettimeofday's timezone (a Z
 # line): ZONE ("MINUTESWEST DSTTIME") if given, else the system call's.
 check_values() {
-	awk -v tol=1000000 -v coarse_ticks="$2" -v late="${3:-0}" -v probe="$4" -v zone="$5" '
+	awk -v tol=1000000 -v coarse_ticks="$2" -v late="${3:-0}" -v probe="$4" -v zone="$5" \
+		-v arch="$arch" -v cpus="$x86_cpus" '
 	function bad(msg) { print "  FAIL " msg; failed++ }
 	$1 == "R" { res[$2] = $7 + $6 * 1e9
 		if ($2 == "INVALID") { if ($4 != -1 || $5 != 22) bad("clock_getres(INVALID): rc " $4 " errno " $5 ", expected EINVAL") }
@@ -123,6 +147,11 @@ check_values() {
 	$1 == "Z" { want = zone == "" ? $6 " " $7 : zone
 		if ($3 != 0 || $4 " " $5 != want) bad("gettimeofday timezone: rc " $3 ", " $4 " min west, dst " $5 "; expected " want)
 		zones++; next }
+	$1 == "Y" { most = $5 > $6 ? $5 : $6	# the page may be a tick ahead of xtime
+		if ($2 != $3 || $2 < $4 || $2 > most) bad("time() = " $2 ", *t = " $3 "; the system call says " $4 ".." most)
+		times++; next }
+	$1 == "C" { if ($4 != 0 || $5 != $3 || $6 != 0 || $7 != $3) bad($2 " pinned to CPU " $3 ": rc " $4 ", cpu " $5 "; the system call: rc " $6 ", cpu " $7)
+		getcpus++; next }
 	END {
 		for (i = 1; i <= n; i++) {
 			split(t[i], f, " ")
@@ -144,6 +173,11 @@ check_values() {
 		}
 		if (loops == "") bad("no M line")
 		if (probe == "c" && zones != 1) bad("no Z line")
+		if (probe == "c" && arch == "x86_64") {
+			if (times != 1) bad(times + 0 " Y lines (time), expected 1")
+			if (getcpus != cpus) bad(getcpus + 0 " C lines (getcpu), expected " cpus)
+			printf "  time() within the system calls; getcpu right on %d CPUs\n", getcpus
+		}
 		printf "  AT_SYSINFO_EHDR %s; %d results, %d bad; %d fine ones at worst %+.1f us outside [before, after] (widest bracket %.1f us); coarse at most %.1f us behind its fine clock; MONOTONIC x%d never backwards\n", vdso, n, failed, fine, worst_out / 1e3, widest / 1e3, worst_coarse / 1e3, loops
 		exit failed > 0
 	}' "$1"
@@ -153,7 +187,7 @@ check_values() {
 # calls are exactly the expected ones.
 check_libc_syscalls() {
 	expected "$2" "$3" "$4" >"$tmp/$1.want"
-	e2e_observed "$tmp/$1.strace" >"$tmp/$1.got"
+	e2e_observed "$tmp/$1.strace" "time|getcpu" >"$tmp/$1.got"
 	if ! cmp -s "$tmp/$1.want" "$tmp/$1.got"; then
 		echo "  system calls between the markers, expected vs observed:" >&2
 		diff "$tmp/$1.want" "$tmp/$1.got" >&2 || true
@@ -194,6 +228,7 @@ run() {
 	opt=""
 	[ "$vdso" = yes ] || opt=--no-vdso
 	[ -z "$trap" ] || opt="$opt --trap-insn=$trap"
+	opt="$opt --flags=$vdso_flags"
 	status=0
 	# shellcheck disable=SC2086
 	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ \
@@ -215,7 +250,7 @@ run() {
 	if [ -n "$trap" ]; then
 		# Every clock call the vDSO passes on went through the trap, and
 		# nothing else did (musl makes its clock_getres calls itself).
-		want=$(grep -c '^clock_gettime(' "$tmp/$name.want")
+		want=$(grep -c -E '^(clock_gettime\(|getcpu$)' "$tmp/$name.want")
 		[ "$libc" = musl ] || want=$((want + $(grep -c '^clock_getres(' "$tmp/$name.want")))
 		# glibc's __riscv_flush_icache, static and dynamic, is the vDSO's.
 		[ "$arch" = riscv64 ] && want=$((want + 1))
@@ -296,6 +331,24 @@ for libc in $trap_libcs; do
 	try "$libc-trap" "$tmp/vdso-trap/vdso.bin" "$base" "$tmp/probe-$libc" "${libc%%-*}" yes "$LOOPS" \
 		$trap_insn
 done
+
+if [ "$arch" = x86_64 ]; then
+	# What a Linux host on this CPU promises (MKVDSO_FLAG_TSC_AUX_CPU |
+	# MKVDSO_FLAG_RDTSCP): getcpu from IA32_TSC_AUX, no system call nor
+	# trap, and the TSC read with rdtscp, under every probe.
+	grep -q -w rdtscp /proc/cpuinfo || fail "this CPU has no RDTSCP: MKVDSO_FLAG_RDTSCP cannot be tested"
+	echo "# --flags=3 (TSC_AUX_CPU | RDTSCP): getcpu from IA32_TSC_AUX, the TSC by rdtscp"
+	vdso_flags=3
+	for libc in $e2e_libcs; do
+		try "$libc-flags" "$tmp/vdso-builtin-linked-at-0-$base/vdso.bin" "$base" "$tmp/probe-$libc" \
+			"${libc%%-*}" yes "$LOOPS"
+	done
+	for libc in $trap_libcs; do
+		try "$libc-flags-trap" "$tmp/vdso-trap/vdso.bin" "$base" "$tmp/probe-$libc" "${libc%%-*}" \
+			yes "$LOOPS" $trap_insn
+	done
+	vdso_flags=0
+fi
 
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"
 base=${BASES%% *}

@@ -56,7 +56,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # architecture is a row here, its rows in the skip table, and its case in
 # lib.sh (compiler, sysroot, qemu).
 arch_table='
-x86_64  arch/x86/entry/vdso/vdso.lds.S     -:1 --tsc-aux-cpu:0
+x86_64  arch/x86/entry/vdso/vdso.lds.S     -:1 --flags=1:0
 aarch64 arch/arm64/kernel/vdso/vdso.lds.S  -:0
 riscv64 arch/riscv/kernel/vdso/vdso.lds.S  -:1
 '

@@ -33,10 +33,16 @@
  * shift come from the TSC frequency (vdso_data_calc_mult_shift(tsc_hz)).
  * The kernel sets this mode only for a TSC that is invariant (constant and
  * non-stop), synchronised across CPUs and readable in user mode (CR4.TSD
- * clear).  The vDSO reads it with lfence; rdtsc: on AMD CPUs before Zen 2
- * the kernel must make lfence dispatch-serialising by setting DE_CFG[1]
+ * clear).  The vDSO reads it with rdtscp when the kernel sets
+ * MKVDSO_FLAG_RDTSCP, which it does once, before the page is mapped, only
+ * if the CPU has RDTSCP (CPUID 0x80000001, EDX bit 27; Linux patches in
+ * rdtscp on the same test): rdtscp waits for every earlier load, and it is
+ * the cheaper ordered read where it exists.  Without the flag the vDSO uses
+ * lfence; rdtsc, which every x86_64 CPU has: on AMD CPUs before Zen 2 the
+ * kernel must then make lfence dispatch-serialising by setting DE_CFG[1]
  * (MSR 0xc0011029, bit 1), as Linux does, or the read may pass the
- * sequence load.
+ * sequence load.  A flag set on a CPU without RDTSCP kills every program
+ * that reads a counter clock (SIGILL).
  *
  * riscv64 (clock_mode MKVDSO_CLOCK_MODE_RDTIME): mask is UINT64_MAX and mult
  * and shift come from the timebase frequency (the device tree's
@@ -95,6 +101,7 @@
 
 /* flags: what else the kernel maintains for the vDSO. */
 #define MKVDSO_FLAG_TSC_AUX_CPU	(1u << 0)	/* x86_64: IA32_TSC_AUX = (node << 12) | cpu on every CPU */
+#define MKVDSO_FLAG_RDTSCP	(1u << 1)	/* x86_64: the CPU has RDTSCP; the TSC is read with it */
 
 /* Clock-source blocks, as Linux's CS_HRES_COARSE and CS_RAW. */
 #define MKVDSO_CS_HRES_COARSE	0

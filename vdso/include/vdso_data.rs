@@ -47,6 +47,9 @@ pub const MKVDSO_CLOCK_MODE_RDTIME: i32 = 3;
 /// flags: x86_64: IA32_TSC_AUX = (node << 12) | cpu on every CPU.
 #[allow(dead_code)]
 pub const MKVDSO_FLAG_TSC_AUX_CPU: u32 = 1 << 0;
+/// flags: x86_64: the CPU has RDTSCP; the TSC is read with it.
+#[allow(dead_code)]
+pub const MKVDSO_FLAG_RDTSCP: u32 = 1 << 1;
 
 /// Clock-source blocks, as Linux's CS_HRES_COARSE and CS_RAW.
 #[allow(dead_code)]

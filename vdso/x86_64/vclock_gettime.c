@@ -76,28 +76,33 @@ static inline __attribute__((always_inline)) void vdso_cpu_relax(void)
 	__asm__ __volatile__("pause" ::: "memory");
 }
 
+#include "../lib/gettimeofday.h"
+
 /*
  * The TSC, not read before the sequence load: Linux's rdtsc_ordered().
  * Linux patches in rdtscp where the CPU has it, else lfence; rdtsc, at
- * boot; an image a foreign kernel maps cannot be patched, and cpuid at run
- * time is a serialising instruction (a VM exit under a hypervisor) with no
- * writable page to remember its answer in.  So the choice is made here,
- * once: lfence; rdtsc runs on every x86_64 CPU (lfence is SSE2, part of the
- * baseline), while rdtscp is missing on some (early Core 2 and Atom, and
- * qemu's default qemu64 model), where it would kill the program with SIGILL,
- * and it overwrites ecx.  Measured on this project's Xeon VM, rdtscp is
- * about 1 ns cheaper (README).  lfence waits for every earlier instruction
- * on Intel, and on AMD when the kernel sets DE_CFG[1] as Linux does (always
- * on from Zen 2): vdso_data.h says so to the kernel.
+ * boot; an image a foreign kernel maps cannot be patched, and cpuid here
+ * would be a serialising instruction (a VM exit under a hypervisor) on
+ * every call, with no writable page to remember its answer in.  So the
+ * kernel, which ran cpuid once, says in the data page (MKVDSO_FLAG_RDTSCP).
+ * rdtscp waits for every earlier load and is the cheaper of the two (README,
+ * bench/vdso-latency.sh); lfence; rdtsc runs on every x86_64 CPU (lfence is
+ * SSE2, part of the baseline), while rdtscp is missing on some (early Core 2
+ * and Atom, qemu's default qemu64 model).  flags is written once, before
+ * the page is mapped, so the branch is always predicted; it is not read
+ * under the sequence for that reason.  lfence waits for every earlier
+ * instruction on Intel, and on AMD when the kernel sets DE_CFG[1] as Linux
+ * does (always on from Zen 2): vdso_data.h says so to the kernel.
  */
-static inline __attribute__((always_inline)) uint64_t vdso_read_counter(void)
+static ALWAYS_INLINE uint64_t vdso_read_counter(void)
 {
-	uint32_t lo, hi;
-	__asm__ __volatile__("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	uint32_t lo, hi, aux;
+	if (__builtin_expect(READ_ONCE(data_page()->flags) & MKVDSO_FLAG_RDTSCP, 1))
+		__asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux) :: "memory");
+	else
+		__asm__ __volatile__("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) :: "memory");
 	return (uint64_t)hi << 32 | lo;
 }
-
-#include "../lib/gettimeofday.h"
 
 long __vdso_time(long *t)
 {
