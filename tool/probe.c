@@ -23,11 +23,12 @@ static const struct {
 /* As nolibc's tests build: freestanding, static, no start files, no libgcc
  * (the probe divides only 64-bit numbers on 64-bit targets), not PIE (the
  * start code does no self-relocation), no unwind tables, no build id (the
- * only build id the probe talks about is the image's). */
+ * only build id the probe talks about is the image's), code apart from data
+ * (riscv64's default script would make one RWX segment). */
 static const char *const probe_flags[] = {
 	"-std=c99", "-O2", "-Wall", "-Wextra", "-ffreestanding", "-nostdinc", "-fno-stack-protector",
 	"-fno-pic", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", "-static", "-nostdlib",
-	"-no-pie", "-Wl,--build-id=none", NULL,
+	"-no-pie", "-Wl,--build-id=none", "-Wl,-z,separate-code", "-Wl,-z,noexecstack", NULL,
 };
 
 static const char *const probe_sources[] = { "vdso/probe/probe.c", "vdso/probe/arch.h" };

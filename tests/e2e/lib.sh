@@ -95,11 +95,7 @@ e2e_has() {
 # $tmp/probe-go (static, GOARCH=arm64 or amd64).
 e2e_build_programs() {
 	echo "# build: loader, probes"
-	cflags="-O2 -Wall -Wextra -Werror"
-	# shellcheck disable=SC2086
-	"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" "-I$root/tests/include" \
-		-Wl,-Ttext-segment=$loader_text $loader_flags "$here/loader.c" -o "$tmp/loader" ||
-		fail "compiling loader.c"
+	e2e_build_loader
 	# shellcheck disable=SC2086
 	"${prefix}gcc" -static $cflags "$here/probe.c" -o "$tmp/probe-glibc" ||
 		fail "compiling probe.c against glibc"
@@ -116,6 +112,15 @@ e2e_build_programs() {
 	! e2e_has musl-dyn || "${prefix}gcc" -specs "$musl_specs" $cflags "$here/probe.c" \
 		-o "$tmp/probe-musl-dyn" || fail "compiling probe.c against musl (dynamic)"
 	e2e_go_build "$tmp/probe-go" go
+}
+
+# e2e_build_loader: $tmp/loader alone (sets cflags for the callers).
+e2e_build_loader() {
+	cflags="-O2 -Wall -Wextra -Werror"
+	# shellcheck disable=SC2086
+	"${prefix}gcc" -static $cflags -pthread "-I$root/include" "-I$root/vdso/include" "-I$root/tests/include" \
+		-Wl,-Ttext-segment=$loader_text $loader_flags "$here/loader.c" -o "$tmp/loader" ||
+		fail "compiling loader.c"
 }
 
 # e2e_go_build OUT GO: probe.go built by the toolchain GO (a command) as OUT.

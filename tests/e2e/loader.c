@@ -1,7 +1,7 @@
 /*
  * loader.c: plays the kernel's part of execve for the end-to-end proof.
  *
- *   loader [--no-vdso] [--trap-insn=WORD] VDSO.bin BASE PROGRAM [ARGS...]
+ *   loader [--no-vdso] [--trap-insn=WORD] [--fault=KIND] VDSO.bin BASE PROGRAM [ARGS...]
  *
  * A static program, for aarch64 run under qemu-aarch64 (which gives its
  * guests no vDSO of its own) or for x86_64 run natively (guest.h holds what
@@ -28,6 +28,12 @@
  * so a test can tell the vDSO's answer from the system call's.
  * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
  * page are still mapped.
+ * --fault=KIND plays a kernel that gets the data page wrong, for vdso-probe's
+ * negative controls: writable-data (the program may write it), version-0
+ * (vdso_data_init's version never written), frozen (published once, never
+ * refreshed), page-below (mapped one page too low; the right place stays
+ * inaccessible), realtime+1s (CLOCK_REALTIME and its _COARSE twin a second
+ * ahead of the host's).
  *
  * Link it away from 0x400000 (-Wl,-Ttext-segment=0x200000000) so the
  * program's usual addresses are free.  Exits 2 on setup trouble, before the
@@ -70,6 +76,20 @@ extern char **environ;
 
 #define die(...) guest_die("loader", __VA_ARGS__)
 
+/* --fault=KIND: what vdso-probe's negative controls need a kernel to get wrong. */
+static enum fault { FAULT_NONE, FAULT_WRITABLE_DATA, FAULT_VERSION_0, FAULT_FROZEN,
+		    FAULT_PAGE_BELOW, FAULT_REALTIME_AHEAD } fault;
+static const char *const fault_names[] = { "", "writable-data", "version-0", "frozen",
+					   "page-below", "realtime+1s" };
+
+static int parse_fault(const char *kind)
+{
+	for (unsigned i = 1; i < sizeof fault_names / sizeof fault_names[0]; i++)
+		if (strcmp(kind, fault_names[i]) == 0)
+			return fault = (enum fault)i, 1;
+	return 0;
+}
+
 static struct vdso_data *page;	/* the writable alias */
 static struct timekeeper {
 	struct guest_clocks clocks;
@@ -91,15 +111,18 @@ static void publish(void)
 	d->valid_clocks = 0;
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
 		uint32_t bit = MKVDSO_CLOCK_BIT(id);
+		uint64_t ahead = fault == FAULT_REALTIME_AHEAD && (id == MKVDSO_CLOCK_REALTIME ||
+								   id == MKVDSO_CLOCK_REALTIME_COARSE);
 		if (bit & GUEST_COUNTER_CLOCKS) {
 			struct vdso_data_clock *c = vdso_data_clock_for(d, id);
-			c->basetime[id].sec = tk.clocks.sec[id];
+			c->basetime[id].sec = tk.clocks.sec[id] + ahead;
 			c->basetime[id].nsec = tk.clocks.snsec[id];
 			d->valid_clocks |= bit;
 		} else if (bit & MKVDSO_COARSE_CLOCKS) {
 			unsigned from = id == MKVDSO_CLOCK_REALTIME_COARSE ? MKVDSO_CLOCK_REALTIME
 									  : MKVDSO_CLOCK_MONOTONIC;
-			vdso_data_set_base(d, id, tk.clocks.sec[from], (uint32_t)(tk.clocks.snsec[from] >> tk.clocks.shift));
+			vdso_data_set_base(d, id, tk.clocks.sec[from] + ahead,
+					   (uint32_t)(tk.clocks.snsec[from] >> tk.clocks.shift));
 		}
 	}
 	vdso_data_end_update(d);
@@ -193,9 +216,11 @@ static void map_vdso(const char *path, uint64_t base)
 	int fd = memfd_create("vdso-data", 0);
 	if (fd < 0 || ftruncate(fd, PAGE) != 0)
 		die("memfd for the data page: %s", strerror(errno));
-	void *ro = mmap(want, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	void *at = fault == FAULT_PAGE_BELOW ? (char *)want - PAGE : want;
+	void *ro = mmap(at, PAGE, PROT_READ | (fault == FAULT_WRITABLE_DATA ? PROT_WRITE : 0),
+			MAP_SHARED | (at == want ? MAP_FIXED : MAP_FIXED_NOREPLACE), fd, 0);
 	void *rw = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ro != want || rw == MAP_FAILED)
+	if (ro != at || rw == MAP_FAILED)
 		die("cannot map the data page: %s", strerror(errno));
 	close(fd);
 	page = rw;
@@ -485,11 +510,13 @@ int main(int argc, char **argv)
 		else if (strncmp(argv[i], "--trap-insn=", 12) == 0 &&
 			 guest_parse_insn(argv[i] + 12, &trap_insn))
 			continue;
+		else if (strncmp(argv[i], "--fault=", 8) == 0 && parse_fault(argv[i] + 8))
+			continue;
 		else
 			die("unknown option %s", argv[i]);
 	}
 	if (argc - i < 3)
-		die("usage: loader [--no-vdso] [--trap-insn=WORD] VDSO.bin BASE PROGRAM [ARGS...]");
+		die("usage: loader [--no-vdso] [--trap-insn=WORD] [--fault=KIND] VDSO.bin BASE PROGRAM [ARGS...]");
 	const char *vdso_path = argv[i], *program = argv[i + 2];
 	char *end;
 	errno = 0;
@@ -518,6 +545,8 @@ int main(int argc, char **argv)
 	if (zone && sscanf(zone, "%d %d", &tk.tz_minuteswest, &tk.tz_dsttime) != 2)
 		die("E2E_TZ '%s': expected \"MINUTESWEST DSTTIME\"", zone);
 	vdso_data_init(page);
+	if (fault == FAULT_VERSION_0)
+		page->version = 0;
 	timekeeper_from_host();
 
 	/* A dynamic program starts in its dynamic linker (under qemu-aarch64
@@ -543,7 +572,7 @@ int main(int argc, char **argv)
 	const char *tick_log = getenv("E2E_TICK_LOG");
 	if (tick_log && (tick_log_fd = open(tick_log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
 		die("cannot open E2E_TICK_LOG %s", tick_log);
-	if (pthread_create(&t, NULL, ticker, NULL) != 0)
+	if (fault != FAULT_FROZEN && pthread_create(&t, NULL, ticker, NULL) != 0)
 		die("pthread_create failed");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
