@@ -33,7 +33,8 @@
  * (vdso_data_init's version never written), frozen (published once, never
  * refreshed), page-below (mapped one page too low; the right place stays
  * inaccessible), realtime+1s (CLOCK_REALTIME and its _COARSE twin a second
- * ahead of the host's).
+ * ahead of the host's), no-clock_getres (that system call answers -ENOSYS,
+ * through seccomp: natively only, qemu-user refuses seccomp filters).
  *
  * Link it away from 0x400000 (-Wl,-Ttext-segment=0x200000000) so the
  * program's usual addresses are free.  Exits 2 on setup trouble, before the
@@ -53,12 +54,16 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "guest.h"
 #include "vdso_auxv.h"
@@ -78,9 +83,24 @@ extern char **environ;
 
 /* --fault=KIND: what vdso-probe's negative controls need a kernel to get wrong. */
 static enum fault { FAULT_NONE, FAULT_WRITABLE_DATA, FAULT_VERSION_0, FAULT_FROZEN,
-		    FAULT_PAGE_BELOW, FAULT_REALTIME_AHEAD } fault;
+		    FAULT_PAGE_BELOW, FAULT_REALTIME_AHEAD, FAULT_NO_CLOCK_GETRES } fault;
 static const char *const fault_names[] = { "", "writable-data", "version-0", "frozen",
-					   "page-below", "realtime+1s" };
+					   "page-below", "realtime+1s", "no-clock_getres" };
+
+/* A kernel without clock_getres, for this thread and those it starts. */
+static void remove_clock_getres(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clock_getres, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog program = { sizeof filter / sizeof filter[0], filter };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
+		die("--fault=no-clock_getres: seccomp: %s", strerror(errno));
+}
 
 static int parse_fault(const char *kind)
 {
@@ -581,5 +601,7 @@ int main(int argc, char **argv)
 		base - PAGE, with_vdso ? "AT_SYSINFO_EHDR set" : "no AT_SYSINFO_EHDR", program,
 		p.entry, p.bias, freq);
 	fflush(NULL);
+	if (fault == FAULT_NO_CLOCK_GETRES)
+		remove_clock_getres();
 	start(sp, p.interp[0] ? interp.entry : p.entry);
 }

@@ -124,6 +124,13 @@ in_kernel page-below --fault=page-below "$tmp/out/vdso.bin"
 fails_with page-below "data page readable +nothing readable at" "data page address .*-1 page\(s\) off"
 in_kernel realtime --fault=realtime+1s "$tmp/out/vdso.bin"
 fails_with realtime "clock_gettime REALTIME +the vDSO is (999\.9[0-9]* ms|1\.[0-9]* s) ahead"
+# A kernel without a system call the probe uses: that check fails by name,
+# the rest go on (seccomp plays it; qemu-user refuses seccomp filters).
+if [ "$arch" = x86_64 ]; then
+	in_kernel enosys --fault=no-clock_getres "$tmp/out/vdso.bin"
+	fails_with enosys "clock_getres +the clock_getres system call is missing \(-ENOSYS\)"
+	grep -q '^PASS  signal return ' "$tmp/enosys.out" || fail "enosys: the checks after clock_getres did not run"
+fi
 # Another image: the same sources with the other hash-table style.
 case $arch in aarch64) style=both ;; *) style=sysv ;; esac
 build "$tmp/other" --hash-style=$style

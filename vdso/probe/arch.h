@@ -170,7 +170,15 @@ static inline long probe_syscall6(long nr, long a, long b, long c, long d, long 
 	"\tli a7, 220\n\tecall\n\tbnez a0, 1f\n"			\
 	"\tld a2, 0(sp)\n\tld a0, 8(sp)\n\tli s0, 0\n\tjalr a2\n"	\
 	"\tli a0, 0\n\tli a7, 93\n\tecall\n\tebreak\n"			\
-	"1:\tret\n"
+	"1:\tret\n"							\
+	".globl probe_tramp_entry\nprobe_tramp_entry:\n"		\
+	"\taddi sp, sp, -16\n\tsd ra, 8(sp)\n"			\
+	"\tcall probe_tramp_handler\n"					\
+	"\tld ra, 8(sp)\n\taddi sp, sp, 16\n"				\
+	"\tla t0, probe_tramp_target\n\tld t0, 0(t0)\n\tjr t0\n"
+/* The handler entry that returns through the vDSO's trampoline itself
+ * (probe.c, "trampoline code"). */
+#define PROBE_TRAMPOLINE_ENTRY	1
 
 #else
 #error "vdso-probe knows x86_64, aarch64 and riscv64 (add a block to vdso/probe/arch.h)"
