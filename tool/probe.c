@@ -31,7 +31,9 @@ static const char *const probe_flags[] = {
 	"-no-pie", "-Wl,--build-id=none", "-Wl,-z,separate-code", "-Wl,-z,noexecstack", NULL,
 };
 
-static const char *const probe_sources[] = { "vdso/probe/probe.c", "vdso/probe/arch.h" };
+/* What the probe is built from: also the data-page header it reads the page with. */
+static const char *const probe_sources[] = { "vdso/probe/probe.c", "vdso/probe/arch.h",
+					     "vdso/include/vdso_data.h" };
 
 static int recipe_index(const struct arch_contract *arch)
 {
