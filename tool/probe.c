@@ -21,14 +21,15 @@ static const struct {
 };
 
 /* As nolibc's tests build: freestanding, static, no start files, no libgcc
- * (the probe divides only 64-bit numbers on 64-bit targets), not PIE (the
+ * (the probe divides only 64-bit numbers on 64-bit targets), not PIE (-static
+ * and -fno-pic: the
  * start code does no self-relocation), no unwind tables, no build id (the
  * only build id the probe talks about is the image's), code apart from data
  * (riscv64's default script would make one RWX segment). */
 static const char *const probe_flags[] = {
 	"-std=c99", "-O2", "-Wall", "-Wextra", "-ffreestanding", "-nostdinc", "-fno-stack-protector",
 	"-fno-pic", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", "-static", "-nostdlib",
-	"-no-pie", "-Wl,--build-id=none", "-Wl,-z,separate-code", "-Wl,-z,noexecstack", NULL,
+	"-Wl,--build-id=none", "-Wl,-z,separate-code", "-Wl,-z,noexecstack", NULL,
 };
 
 /* What the probe is built from: also the data-page header it reads the page with. */

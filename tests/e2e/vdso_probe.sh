@@ -35,15 +35,16 @@ run() {
 	"$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 }
 
-# in_kernel NAME [LOADER OPTIONS...] IMAGE: the probe of $tmp/out under the
-# loader, with IMAGE mapped at $base.
+# in_kernel NAME [LOADER OPTIONS...] IMAGE: the probe of $probe_dir
+# (default $tmp/out) under the loader, with IMAGE mapped at $base.
 in_kernel() {
 	name=$1
 	shift
+	probe=${probe_dir:-$tmp/out}/vdso-probe
 	if [ "$arch" = x86_64 ]; then
-		run "$name" "$tmp/loader" "$@" "$base" "$tmp/out/vdso-probe"
+		run "$name" "$tmp/loader" "$@" "$base" "$probe"
 	else
-		run "$name" "qemu-$arch" "$tmp/loader" "$@" "$base" "$tmp/out/vdso-probe"
+		run "$name" "qemu-$arch" "$tmp/loader" "$@" "$base" "$probe"
 	fi
 	[ "$status" -ne 2 ] || { cat "$tmp/$name.err" >&2; fail "$name: the loader could not start the probe"; }
 }
@@ -109,6 +110,14 @@ for check in "build id" "symbols" "image not writable" "data page not writable" 
 	"clock_gettime MONOTONIC_RAW" "gettimeofday" "signal return"; do
 	grep -q "^PASS  $check " "$tmp/builtin.out" || fail "builtin: no PASS line for $check"
 done
+
+# clang builds the probe (and the image) too, without a warning.
+command -v clang >/dev/null 2>&1 || fail "clang is missing (Debian: clang)"
+build "$tmp/clang" --cc=clang
+probe_dir=$tmp/clang
+in_kernel clang "$tmp/clang/vdso.bin"
+probe_dir=
+all_pass clang "$([ "$arch" = x86_64 ] || echo 'signal trampoline')"
 
 echo "# negative controls"
 in_kernel no-vdso --no-vdso "$tmp/out/vdso.bin"
