@@ -10,26 +10,27 @@
 /* Per architecture, what a static program without a C library needs
  * beyond the compiler's defaults, so gcc and clang build the same program
  * whatever their distribution's defaults: no PAC/BTI or CET pads (the start
- * code has none), and riscv64's ISA spelled out as the vDSO's recipe does. */
+ * code has none), riscv64's ISA spelled out as the vDSO's recipe does, and
+ * its code apart from its data (its default linker script makes one RWX
+ * segment of a program this small; aarch64's would pad to 64 KiB pages). */
 static const struct {
 	const char *arch;
 	const char *const flags[4];
 } probe_recipes[] = {
 	{ "aarch64", { "-mbranch-protection=none", NULL } },
 	{ "x86_64", { "-fcf-protection=none", NULL } },
-	{ "riscv64", { "-march=rv64gc", "-mabi=lp64d", NULL } },
+	{ "riscv64", { "-march=rv64gc", "-mabi=lp64d", "-Wl,-z,separate-code", NULL } },
 };
 
 /* As nolibc's tests build: freestanding, static, no start files, no libgcc
  * (the probe divides only 64-bit numbers on 64-bit targets), not PIE (-static
  * and -fno-pic: the
  * start code does no self-relocation), no unwind tables, no build id (the
- * only build id the probe talks about is the image's), code apart from data
- * (riscv64's default script would make one RWX segment). */
+ * only build id the probe talks about is the image's). */
 static const char *const probe_flags[] = {
 	"-std=c99", "-O2", "-Wall", "-Wextra", "-ffreestanding", "-nostdinc", "-fno-stack-protector",
 	"-fno-pic", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", "-static", "-nostdlib",
-	"-Wl,--build-id=none", "-Wl,-z,separate-code", "-Wl,-z,noexecstack", NULL,
+	"-Wl,--build-id=none", "-Wl,-z,noexecstack", NULL,
 };
 
 /* What the probe is built from: also the data-page header it reads the page with. */

@@ -34,7 +34,8 @@
  * refreshed), page-below (mapped one page too low; the right place stays
  * inaccessible), realtime+1s (CLOCK_REALTIME and its _COARSE twin a second
  * ahead of the host's), no-clock_getres (that system call answers -ENOSYS,
- * through seccomp: natively only, qemu-user refuses seccomp filters).
+ * through seccomp: natively only, qemu-user refuses seccomp filters),
+ * noexec-image (the image mapped read-only, not executable).
  *
  * Link it away from 0x400000 (-Wl,-Ttext-segment=0x200000000) so the
  * program's usual addresses are free.  Exits 2 on setup trouble, before the
@@ -83,9 +84,11 @@ extern char **environ;
 
 /* --fault=KIND: what vdso-probe's negative controls need a kernel to get wrong. */
 static enum fault { FAULT_NONE, FAULT_WRITABLE_DATA, FAULT_VERSION_0, FAULT_FROZEN,
-		    FAULT_PAGE_BELOW, FAULT_REALTIME_AHEAD, FAULT_NO_CLOCK_GETRES } fault;
+		    FAULT_PAGE_BELOW, FAULT_REALTIME_AHEAD, FAULT_NO_CLOCK_GETRES,
+		    FAULT_NOEXEC_IMAGE } fault;
 static const char *const fault_names[] = { "", "writable-data", "version-0", "frozen",
-					   "page-below", "realtime+1s", "no-clock_getres" };
+					   "page-below", "realtime+1s", "no-clock_getres",
+					   "noexec-image" };
 
 /* A kernel without clock_getres, for this thread and those it starts. */
 static void remove_clock_getres(void)
@@ -224,7 +227,8 @@ static void map_vdso(const char *path, uint64_t base)
 		    base + span, got, got == MAP_FAILED ? strerror(errno) : "another address");
 
 	/* The image: a flat, read-only, executable copy of the file, as Linux maps it. */
-	void *image = mmap((void *)(uintptr_t)base, span, PROT_READ | PROT_EXEC,
+	void *image = mmap((void *)(uintptr_t)base, span,
+			   PROT_READ | (fault == FAULT_NOEXEC_IMAGE ? 0 : PROT_EXEC),
 			   MAP_PRIVATE | MAP_FIXED, img, 0);
 	if (image == MAP_FAILED || image != (void *)(uintptr_t)base)
 		die("cannot map %s at %#" PRIx64 ": %s", path, base, strerror(errno));
