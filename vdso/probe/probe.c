@@ -392,12 +392,13 @@ static void on_fault(int sig, void *info, void *context)
 	struct probe *p = reporting;
 	(void)context;
 	uintptr_t addr = *(const uintptr_t *)((const char *)info + 16);	/* si_addr */
-	uintptr_t data = p->ehdr + (uintptr_t)(intptr_t)(VDSO_HAS_DATA_PAGE ? VDSO_DATA_OFFSET : 0);
 	const char *where = "";
 	if (p->ehdr && addr - p->ehdr < (p->image_size ? p->image_size : PAGE))
 		where = ": inside the image (is it mapped executable?)";
-	else if (VDSO_HAS_DATA_PAGE && p->ehdr && addr - data < PAGE)
+#if VDSO_HAS_DATA_PAGE
+	else if (p->ehdr && addr - (p->ehdr + (uintptr_t)(intptr_t)VDSO_DATA_OFFSET) < PAGE)
 		where = ": inside the data page (is it mapped readable?)";
+#endif
 	report(p, FAIL, p->check ? p->check : "start", "killed by signal %d (%s) at address %x%s",
 	       (long)sig, sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : "SIGILL",
 	       (unsigned long)addr, where);
