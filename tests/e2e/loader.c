@@ -28,7 +28,7 @@
  * so a test can tell the vDSO's answer from the system call's.
  * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
  * page are still mapped.
- * --fault=KIND plays a kernel that gets the data page wrong, for vdso-probe's
+ * --fault=KIND plays a kernel that gets one thing wrong, for vdso-probe's
  * negative controls: writable-data (the program may write it), version-0
  * (vdso_data_init's version never written), frozen (published once, never
  * refreshed), page-below (mapped one page too low; the right place stays
