@@ -497,7 +497,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		status = run(argv, req->verbosity, tc.cc_package);
 		if (status == EXIT_OK) {
 			char *strip_argv[] = { tc.objcopy, (char *)"-S", unstripped, stripped, NULL };
-			status = run(strip_argv, req->verbosity, recipe->debian_package);
+			status = run(strip_argv, req->verbosity, tc.package);
 		}
 		if (status == EXIT_OK)
 			status = read_input(stripped, 64u << 20, &result->bytes, &result->size);
