@@ -96,8 +96,9 @@ build "$tmp/out"
 build "$tmp/again"
 cmp "$tmp/out/vdso-probe" "$tmp/again/vdso-probe" || fail "two builds of vdso-probe differ"
 "${prefix}readelf" -lhW "$tmp/out/vdso-probe" >"$tmp/probe.elf"
-grep -q 'Type: *EXEC' "$tmp/probe.elf" && ! grep -q -E 'INTERP|DYNAMIC' "$tmp/probe.elf" ||
+if ! grep -q 'Type: *EXEC' "$tmp/probe.elf" || grep -q -E 'INTERP|DYNAMIC' "$tmp/probe.elf"; then
 	fail "vdso-probe is not a static executable"
+fi
 ! grep -E '^ *LOAD' "$tmp/probe.elf" | grep -q 'RWE' || fail "vdso-probe has a writable and executable segment"
 
 echo "# the built-in $arch vDSO at $base"
