@@ -6,7 +6,7 @@
 #
 #   mkvdso_add_image(<target> BASE <addr> [ARCH <name>] [PREBUILT <file>]
 #                    [NAME <prefix>] [FORMATS c raw asm rust json]
-#                    [OUTPUT_DIR <dir>] [SYSCALL_INSN <word>])
+#                    [OUTPUT_DIR <dir>] [SYSCALL_INSN <word>] [PROBE])
 #
 # runs `mkvdso build` at build time into OUTPUT_DIR (default
 # ${CMAKE_CURRENT_BINARY_DIR}/<target>) and makes <target>:
@@ -17,7 +17,8 @@
 # Either way, target_link_libraries(kernel PRIVATE <target>) orders the
 # generation before kernel's own sources are compiled and lets them
 # include <NAME>.h, vdso_auxv.h and, for the built-in vDSO, vdso_data.h
-# (vdso_data.rs beside it, for Rust).
+# (vdso_data.rs beside it, for Rust).  PROBE also writes <NAME>-probe
+# (mkvdso build --probe), the program to run inside the kernel under test.
 # The property MKVDSO_OUTPUTS on <target> lists every generated file (for
 # instance <NAME>.S, to assemble with OUTPUT_DIR on the include path).  A
 # relative PREBUILT is in the current source folder, a relative OUTPUT_DIR
@@ -53,12 +54,12 @@ cmake_policy(PUSH)
 cmake_policy(VERSION 3.20...3.25)
 
 function(mkvdso_add_image target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg ""
+  cmake_parse_arguments(PARSE_ARGV 1 arg "PROBE"
     "BASE;ARCH;PREBUILT;NAME;OUTPUT_DIR;SYSCALL_INSN" "FORMATS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "mkvdso_add_image(${target}): unknown arguments "
       "'${arg_UNPARSED_ARGUMENTS}' (expected BASE, ARCH, PREBUILT, NAME, FORMATS, "
-      "OUTPUT_DIR, SYSCALL_INSN)")
+      "OUTPUT_DIR, SYSCALL_INSN, PROBE)")
   endif()
   if(NOT DEFINED arg_BASE OR arg_BASE STREQUAL "")
     message(FATAL_ERROR "mkvdso_add_image(${target}): BASE is required: the address "
@@ -127,6 +128,11 @@ function(mkvdso_add_image target)
   else()
     # Only the built-in vDSO has mkvdso's data page, for C and for Rust.
     list(APPEND outputs "${dir}/vdso_data.h" "${dir}/vdso_data.rs")
+  endif()
+  # Written last, after the data files.
+  if(arg_PROBE)
+    list(APPEND command "--probe")
+    list(APPEND outputs "${dir}/${arg_NAME}-probe")
   endif()
 
   add_custom_command(OUTPUT ${outputs}

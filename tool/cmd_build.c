@@ -7,6 +7,7 @@
 #include "io.h"
 #include "mkvdso.h"
 #include "place.h"
+#include "probe.h"
 #include "report.h"
 #include "toolchain.h"
 #include "vdso_data.h"
@@ -49,7 +50,7 @@ struct build_args {
 	const char *output_dir;
 	const char *name;
 	const char *depfile;
-	bool have_base, prelink, strict;
+	bool have_base, prelink, strict, probe;
 	uint64_t base;
 	const char *syscall_insn_text;   /* parsed at the end, once --arch is known */
 	bool have_syscall_insn;
@@ -63,7 +64,7 @@ struct build_args {
 enum {
 	OPT_PREBUILT = 0x100, OPT_ARCH, OPT_CROSS, OPT_BASE, OPT_PRELINK, OPT_FORMAT,
 	OPT_DEPFILE, OPT_MAX_SIZE, OPT_SYSCALL_INSN, OPT_STRICT, OPT_MAX_INPUT, OPT_HASH_STYLE,
-	OPT_CC,
+	OPT_CC, OPT_PROBE,
 };
 
 static const struct argp_option build_options[] = {
@@ -80,6 +81,7 @@ static const struct argp_option build_options[] = {
 	{ "output", 'o', "DIR", 0, "Write the outputs into DIR (default: .)", 0 },
 	{ "name", 'n', "PREFIX", 0, "Prefix of generated files and identifiers (default: vdso)", 0 },
 	{ "depfile", OPT_DEPFILE, "FILE", 0, "Write Make-syntax dependencies of the outputs", 0 },
+	{ "probe", OPT_PROBE, NULL, 0, "Also write NAME-probe: a static program to run inside the kernel under test that checks it maps, fills and serves this very image (built with --cc or the architecture's cross compiler, also for --prebuilt)", 0 },
 	{ "max-size", OPT_MAX_SIZE, "BYTES", 0, "Fail if the image is larger (the kernel's buffer)", 0 },
 	{ "strict", OPT_STRICT, NULL, 0, "Warnings are errors", 0 },
 	{ "max-input", OPT_MAX_INPUT, "BYTES", 0, "Refuse larger prebuilt inputs (default 256 MiB)", 0 },
@@ -121,6 +123,7 @@ static error_t parse_build(int key, char *arg, struct argp_state *state)
 	case OPT_DEPFILE: args->depfile = arg; return 0;
 	case OPT_PRELINK: args->prelink = true; return 0;
 	case OPT_STRICT: args->strict = true; return 0;
+	case OPT_PROBE: args->probe = true; return 0;
 	case OPT_BASE:
 		if (!parse_number(arg, &args->base))
 			argp_error(state, "--base expects an address (hex with 0x, or decimal), got '%s'", arg);
@@ -168,9 +171,10 @@ static error_t parse_build(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!args->have_base)
 			argp_error(state, "--base=ADDR is required: the user address your kernel maps the vDSO at");
-		if (args->prebuilt && (args->script || args->have_syscall_insn || args->cross_compile ||
-				       args->cc || args->hash_style))
-			argp_error(state, "-T, --syscall-insn, --hash-style, --cc and --cross-compile apply to the built-in vDSO, not to --prebuilt");
+		/* With --probe, --cc and --cross-compile name the probe's compiler. */
+		if (args->prebuilt && (args->script || args->have_syscall_insn || args->hash_style ||
+				       ((args->cross_compile || args->cc) && !args->probe)))
+			argp_error(state, "-T, --syscall-insn, --hash-style, --cc and --cross-compile apply to the built-in vDSO, not to --prebuilt (--cc and --cross-compile also to --probe)");
 		if (args->have_syscall_insn) {
 			const char *arch = args->arch_name ? args->arch_name : DEFAULT_ARCH;
 			const char *expected = syscall_insn_parse(arch_by_name(arch),
@@ -192,7 +196,8 @@ static const char build_doc[] =
 	"Outputs in DIR, for NAME (default vdso): NAME.h NAME.c NAME_image.h (c), NAME.bin (raw), "
 	"NAME.S (asm, with NAME.bin), NAME.rs (rust), NAME.json (json), and always vdso_auxv.h and "
 	"vdso_auxv.rs (AT_SYSINFO_EHDR helpers), plus vdso_data.h and vdso_data.rs (the data page "
-	"and its writer) for the built-in vDSO.\n\n"
+	"and its writer) for the built-in vDSO, and with --probe NAME-probe (run it inside the "
+	"kernel under test: one line per check, exit status 0 only if every check passed).\n\n"
 	"The built-in x86_64 vDSO exports __vdso_clock_gettime, __vdso_gettimeofday, __vdso_time, "
 	"__vdso_clock_getres and __vdso_getcpu at LINUX_2.6 (and Linux's weak plain names) and "
 	"reads the TSC (MKVDSO_CLOCK_MODE_TSC). The kernel sets, once before the page is mapped, "
@@ -404,9 +409,24 @@ static int ensure_dir(struct outputs *outs, const char *dir)
 	return EXIT_OK;
 }
 
+/* The probe, executable, as DIR/NAME-probe. */
+static int write_probe(struct outputs *outs, const char *dir, const char *name,
+		       const struct probe_result *probe)
+{
+	char path[PATH_MAX];
+	if (!join_path(&path, dir, name, "-probe"))
+		return EXIT_TROUBLE;
+	int status = render_output(outs, path, NULL, NULL, probe->bytes, probe->size);
+	if (status == EXIT_OK && fchmod(outs->items[outs->count - 1].fd, 0755) != 0) {
+		diag_error(path, "cannot make it executable: %s", strerror(errno));
+		status = EXIT_TROUBLE;
+	}
+	return status;
+}
+
 static int emit_all(const struct build_args *args, const struct emit_input *in,
 		    const struct verdicts *verdicts, const char *data_dir, bool builtin,
-		    char *const *inputs, size_t input_count)
+		    const struct probe_result *probe, char *const *inputs, size_t input_count)
 {
 	struct outputs outs = { .count = 0 };
 	const char *dir = args->output_dir;
@@ -428,6 +448,8 @@ static int emit_all(const struct build_args *args, const struct emit_input *in,
 	if (status == EXIT_OK && builtin)
 		status = copy_data_file(&outs, dir, data_dir, "vdso/include/vdso_data.rs", "vdso_data.rs",
 					emit_data_rust_pins);
+	if (status == EXIT_OK && probe)
+		status = write_probe(&outs, dir, args->name, probe);
 	if (status == EXIT_OK && args->depfile)
 		status = write_depfile(&outs, args->depfile, inputs, input_count);
 	/* Everything rendered: only now do the outputs replace earlier ones. */
@@ -488,6 +510,38 @@ static int load_and_check(struct build_run *run, const unsigned char *bytes, siz
 		return EXIT_INVALID;
 	}
 	return EXIT_OK;
+}
+
+/* With --probe, the probe is compiled for the placed image first, and its
+ * sources join the depfile's inputs. */
+static int build_probe_and_emit(struct build_run *run, const struct emit_input *in,
+				const struct verdicts *verdicts, const char *data_dir, bool builtin,
+				char *const *inputs, size_t input_count)
+{
+	const struct build_args *args = run->args;
+	if (!args->probe)
+		return emit_all(args, in, verdicts, data_dir, builtin, NULL, inputs, input_count);
+	struct compile_request request = {
+		.arch = run->arch, .data_dir = data_dir, .cross_compile = args->cross_compile,
+		.cc = args->cc, .verbosity = args->ctx->verbosity,
+	};
+	struct probe_result probe;
+	int status = probe_build(&request, in, &probe);
+	if (status != EXIT_OK)
+		return status;
+	char **all = calloc(input_count + probe.input_count, sizeof *all);
+	if (!all) {
+		diag_error(NULL, "out of memory");
+		probe_result_free(&probe);
+		return EXIT_TROUBLE;
+	}
+	memcpy(all, inputs, input_count * sizeof *all);
+	memcpy(all + input_count, probe.inputs, probe.input_count * sizeof *all);
+	status = emit_all(args, in, verdicts, data_dir, builtin, &probe, all,
+			  input_count + probe.input_count);
+	free(all);
+	probe_result_free(&probe);
+	return status;
 }
 
 static int build(struct build_run *run, const unsigned char *bytes, size_t size,
@@ -560,7 +614,8 @@ static int build(struct build_run *run, const unsigned char *bytes, size_t size,
 		char raw_name[96];
 		snprintf(raw_name, sizeof raw_name, "%s.bin", args->name);
 		in.raw_name = raw_name;
-		status = emit_all(args, &in, &placed_verdicts, data_dir, builtin, inputs, input_count);
+		status = build_probe_and_emit(run, &in, &placed_verdicts, data_dir, builtin, inputs,
+					      input_count);
 	}
 	free(symbols);
 	findings_free(&placed_findings);

@@ -81,6 +81,24 @@ static void define_string(struct buffer *b, const char *up, const char *what, co
 	buffer_free(&literal);
 }
 
+/* Every exported symbol once more, as one X-macro: the per-symbol macros
+ * cannot be walked, and code that checks a mapped image against this one
+ * (vdso-probe) must see them all. */
+static void write_symbol_list(struct buffer *b, const struct emit_input *in, const char *up)
+{
+	buffer_printf(b, "\n/* Every exported symbol: X(name, version or \"\", offset, size). */\n"
+			 "#define %s_SYMBOLS(X)", up);
+	for (size_t i = 0; i < in->symbol_count; i++) {
+		const struct emit_symbol *sym = &in->symbols[i];
+		buffer_printf(b, " \\\n\tX(");
+		emit_string_literal(b, sym->name, EMIT_STRING_C);
+		buffer_printf(b, ", ");
+		emit_string_literal(b, sym->version ? sym->version : "", EMIT_STRING_C);
+		buffer_printf(b, ", 0x%" PRIx64 ", %" PRIu64 ")", sym->offset, sym->size);
+	}
+	buffer_printf(b, "\n");
+}
+
 static void write_constants(struct buffer *b, const struct emit_input *in, const char *up)
 {
 	struct emit_layout layout;
@@ -156,6 +174,7 @@ static void write_constants(struct buffer *b, const struct emit_input *in, const
 		b->failed |= what.failed;
 		buffer_free(&what);
 	}
+	write_symbol_list(b, in, up);
 }
 
 /* The attribute block in front of the array definition: page alignment,

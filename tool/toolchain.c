@@ -358,9 +358,9 @@ static void remove_tree(const char *dir)
 	rmdir(dir);
 }
 
-int compile_builtin(const struct compile_request *req, struct compile_result *result)
+int toolchain_find(const struct compile_request *req, struct toolchain *tc)
 {
-	memset(result, 0, sizeof *result);
+	memset(tc, 0, sizeof *tc);
 	const struct builtin_recipe *recipe = recipe_for(req->arch);
 	if (!recipe) {
 		diag_error(NULL, "there is no built-in vDSO for %s yet; use --prebuilt", req->arch->name);
@@ -371,11 +371,54 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		prefix = getenv("CROSS_COMPILE");
 	if (!prefix || !*prefix)
 		prefix = recipe->default_prefix;
+	snprintf(tc->cc, sizeof tc->cc, "%s", req->cc ? req->cc : "");
+	if (!req->cc)
+		snprintf(tc->cc, sizeof tc->cc, "%sgcc", prefix);
+	snprintf(tc->objcopy, sizeof tc->objcopy, "%sobjcopy", prefix);
+	/* clang is a cross compiler for every target: tell it which, as Kbuild
+	 * does for LLVM=1.  gcc knows its one target from its name. */
+	const char *cc_name = strrchr(tc->cc, '/') ? strrchr(tc->cc, '/') + 1 : tc->cc;
+	tc->is_clang = strncmp(cc_name, "clang", 5) == 0;
+	snprintf(tc->target_flag, sizeof tc->target_flag, "--target=%s", recipe->clang_target);
+	tc->package = recipe->debian_package;
+	tc->cc_package = tc->is_clang ? "clang" : recipe->debian_package;
+	return compiler_include_dir(tc->cc, req->verbosity, recipe->debian_package, tc->headers,
+				    sizeof tc->headers);
+}
+
+int toolchain_run(char *const argv[], int verbosity, const char *package)
+{
+	return run(argv, verbosity, package);
+}
+
+int toolchain_make_tmpdir(char *out, size_t size)
+{
+	const char *tmp_root = getenv("TMPDIR");
+	snprintf(out, size, "%s/mkvdso.XXXXXX", tmp_root && *tmp_root ? tmp_root : "/tmp");
+	if (!mkdtemp(out)) {
+		diag_error(NULL, "cannot create a temporary folder: %s", strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	return EXIT_OK;
+}
+
+void toolchain_remove_tmpdir(const char *dir)
+{
+	remove_tree(dir);
+}
+
+int compile_builtin(const struct compile_request *req, struct compile_result *result)
+{
+	memset(result, 0, sizeof *result);
+	struct toolchain tc;
+	int found = toolchain_find(req, &tc);
+	if (found != EXIT_OK)
+		return found;
+	const struct builtin_recipe *recipe = recipe_for(req->arch);
 
 	char source_dir[PATH_MAX], lib_dir[PATH_MAX], include_dir[PATH_MAX], script[PATH_MAX];
-	char prefix_map[PATH_MAX + 16], gcc[PATH_MAX], objcopy[PATH_MAX], insn_define[128];
-	char hash_flag[64], target_flag[64], tmpdir[PATH_MAX], unstripped[PATH_MAX], stripped[PATH_MAX];
-	char compiler_headers[PATH_MAX];
+	char prefix_map[PATH_MAX + 16], insn_define[128];
+	char hash_flag[64], tmpdir[PATH_MAX], unstripped[PATH_MAX], stripped[PATH_MAX];
 	snprintf(source_dir, sizeof source_dir, "%s/vdso/%s", req->data_dir, req->arch->name);
 	snprintf(lib_dir, sizeof lib_dir, "%s/vdso/lib", req->data_dir);
 	snprintf(include_dir, sizeof include_dir, "-I%s/vdso/include", req->data_dir);
@@ -388,15 +431,6 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	/* No build path may reach the image: it must not depend on where the
 	 * tree or the installation lives. */
 	snprintf(prefix_map, sizeof prefix_map, "-ffile-prefix-map=%s=.", req->data_dir);
-	snprintf(gcc, sizeof gcc, "%s", req->cc ? req->cc : "");
-	if (!req->cc)
-		snprintf(gcc, sizeof gcc, "%sgcc", prefix);
-	snprintf(objcopy, sizeof objcopy, "%sobjcopy", prefix);
-	/* clang is a cross compiler for every target: tell it which, as Kbuild
-	 * does for LLVM=1.  gcc knows its one target from its name. */
-	const char *cc_name = strrchr(gcc, '/') ? strrchr(gcc, '/') + 1 : gcc;
-	bool is_clang = strncmp(cc_name, "clang", 5) == 0;
-	snprintf(target_flag, sizeof target_flag, "--target=%s", recipe->clang_target);
 	/* The instruction as the sources spell it: one word for .inst, or the
 	 * bytes for .byte. */
 	const struct syscall_insn *insn = &req->syscall_insn;
@@ -412,11 +446,6 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	snprintf(hash_flag, sizeof hash_flag, "-Wl,--hash-style=%s",
 		 req->hash_style ? req->hash_style : recipe->hash_style);
 
-	int found = compiler_include_dir(gcc, req->verbosity, recipe->debian_package,
-					 compiler_headers, sizeof compiler_headers);
-	if (found != EXIT_OK)
-		return found;
-
 	char **sources = NULL;
 	size_t source_count = 0;
 	if (!list_files(source_dir, source_suffixes, true, &sources, &source_count)) {
@@ -424,10 +453,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		free_list(sources, source_count);
 		return EXIT_TROUBLE;
 	}
-	const char *tmp_root = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof tmpdir, "%s/mkvdso.XXXXXX", tmp_root && *tmp_root ? tmp_root : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		diag_error(NULL, "cannot create a temporary folder: %s", strerror(errno));
+	if (toolchain_make_tmpdir(tmpdir, sizeof tmpdir) != EXIT_OK) {
 		free_list(sources, source_count);
 		return EXIT_TROUBLE;
 	}
@@ -446,9 +472,9 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 	int status = EXIT_TROUBLE;
 	if (argv) {
 		size_t n = 0;
-		argv[n++] = gcc;
-		if (is_clang)
-			argv[n++] = target_flag;
+		argv[n++] = tc.cc;
+		if (tc.is_clang)
+			argv[n++] = tc.target_flag;
 		for (size_t i = 0; i < flag_count; i++)
 			argv[n++] = (char *)recipe->flags[i];
 		argv[n++] = hash_flag;
@@ -457,7 +483,7 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		argv[n++] = (char *)"-nostdinc";
 		argv[n++] = include_dir;
 		argv[n++] = (char *)"-isystem";
-		argv[n++] = compiler_headers;
+		argv[n++] = tc.headers;
 		argv[n++] = prefix_map;
 		if (req->have_syscall_insn)
 			argv[n++] = insn_define;
@@ -468,10 +494,10 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		argv[n++] = (char *)"-o";
 		argv[n++] = unstripped;
 		argv[n] = NULL;
-		status = run(argv, req->verbosity, is_clang ? "clang" : recipe->debian_package);
+		status = run(argv, req->verbosity, tc.cc_package);
 		if (status == EXIT_OK) {
-			char *strip_argv[] = { objcopy, (char *)"-S", unstripped, stripped, NULL };
-			status = run(strip_argv, req->verbosity, recipe->debian_package);
+			char *strip_argv[] = { tc.objcopy, (char *)"-S", unstripped, stripped, NULL };
+			status = run(strip_argv, req->verbosity, tc.package);
 		}
 		if (status == EXIT_OK)
 			status = read_input(stripped, 64u << 20, &result->bytes, &result->size);

@@ -6,6 +6,7 @@
 
 #include "arch.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,27 @@ struct compile_result {
 	char **inputs;               /* every file the image was built from, sorted */
 	size_t input_count;
 };
+
+/* The compiler a request names (--cc, --cross-compile, $CROSS_COMPILE,
+ * the recipe's default), found and asked for its own header folder: what
+ * the built-in vDSO and vdso-probe are both compiled with. */
+struct toolchain {
+	char cc[PATH_MAX];
+	char objcopy[PATH_MAX];
+	bool is_clang;
+	char target_flag[64];        /* --target=... (pass it when is_clang) */
+	char headers[PATH_MAX];      /* the compiler's stddef.h, stdint.h, ... */
+	const char *package;         /* the Debian package of the cross toolchain */
+	const char *cc_package;      /* ... and of the compiler itself */
+};
+
+/* EXIT_OK, or EXIT_TROUBLE with the reason (no recipe, no compiler) printed. */
+int toolchain_find(const struct compile_request *request, struct toolchain *tc);
+/* Runs a tool, its stderr passed through; EXIT_OK or EXIT_TROUBLE, printed. */
+int toolchain_run(char *const argv[], int verbosity, const char *package);
+/* A fresh folder under $TMPDIR (or /tmp), and its removal with its files. */
+int toolchain_make_tmpdir(char *out, size_t size);
+void toolchain_remove_tmpdir(const char *dir);
 
 /* Which architectures have a built-in vDSO. */
 bool toolchain_has_builtin(const struct arch_contract *arch);

@@ -1,7 +1,7 @@
 /*
  * loader.c: plays the kernel's part of execve for the end-to-end proof.
  *
- *   loader [--no-vdso] [--trap-insn=WORD] [--flags=N] VDSO.bin BASE PROGRAM [ARGS...]
+ *   loader [--no-vdso] [--trap-insn=WORD] [--flags=N] [--fault=KIND] VDSO.bin BASE PROGRAM [ARGS...]
  *
  * A static program, for aarch64 run under qemu-aarch64 (which gives its
  * guests no vDSO of its own) or for x86_64 run natively (guest.h holds what
@@ -33,6 +33,14 @@
  * vDSO's getcpu read IA32_TSC_AUX with rdtscp, which the host Linux keeps at
  * (node << 12) | cpu on every CPU (setup_getcpu), as the flag demands; 3 adds
  * RDTSCP, true of a host whose CPU has it.
+ * --fault=KIND plays a kernel that gets one thing wrong, for vdso-probe's
+ * negative controls: writable-data (the program may write it), version-0
+ * (vdso_data_init's version never written), frozen (published once, never
+ * refreshed), page-below (mapped one page too low; the right place stays
+ * inaccessible), realtime+1s (CLOCK_REALTIME and its _COARSE twin a second
+ * ahead of the host's), no-clock_getres (that system call answers -ENOSYS,
+ * through seccomp: natively only, qemu-user refuses seccomp filters),
+ * noexec-image (the image mapped read-only, not executable).
  *
  * Link it away from 0x400000 (-Wl,-Ttext-segment=0x200000000) so the
  * program's usual addresses are free.  Exits 2 on setup trouble, before the
@@ -52,12 +60,16 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "guest.h"
 #include "vdso_auxv.h"
@@ -74,6 +86,37 @@
 extern char **environ;
 
 #define die(...) guest_die("loader", __VA_ARGS__)
+
+/* --fault=KIND: what vdso-probe's negative controls need a kernel to get wrong. */
+static enum fault { FAULT_NONE, FAULT_WRITABLE_DATA, FAULT_VERSION_0, FAULT_FROZEN,
+		    FAULT_PAGE_BELOW, FAULT_REALTIME_AHEAD, FAULT_NO_CLOCK_GETRES,
+		    FAULT_NOEXEC_IMAGE } fault;
+static const char *const fault_names[] = { "", "writable-data", "version-0", "frozen",
+					   "page-below", "realtime+1s", "no-clock_getres",
+					   "noexec-image" };
+
+/* A kernel without clock_getres, for this thread and those it starts. */
+static void remove_clock_getres(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clock_getres, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog program = { sizeof filter / sizeof filter[0], filter };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
+		die("--fault=no-clock_getres: seccomp: %s", strerror(errno));
+}
+
+static int parse_fault(const char *kind)
+{
+	for (unsigned i = 1; i < sizeof fault_names / sizeof fault_names[0]; i++)
+		if (strcmp(kind, fault_names[i]) == 0)
+			return fault = (enum fault)i, 1;
+	return 0;
+}
 
 static struct vdso_data *page;	/* the writable alias */
 static struct timekeeper {
@@ -96,15 +139,18 @@ static void publish(void)
 	d->valid_clocks = 0;
 	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
 		uint32_t bit = MKVDSO_CLOCK_BIT(id);
+		uint64_t ahead = fault == FAULT_REALTIME_AHEAD && (id == MKVDSO_CLOCK_REALTIME ||
+								   id == MKVDSO_CLOCK_REALTIME_COARSE);
 		if (bit & GUEST_COUNTER_CLOCKS) {
 			struct vdso_data_clock *c = vdso_data_clock_for(d, id);
-			c->basetime[id].sec = tk.clocks.sec[id];
+			c->basetime[id].sec = tk.clocks.sec[id] + ahead;
 			c->basetime[id].nsec = tk.clocks.snsec[id];
 			d->valid_clocks |= bit;
 		} else if (bit & MKVDSO_COARSE_CLOCKS) {
 			unsigned from = id == MKVDSO_CLOCK_REALTIME_COARSE ? MKVDSO_CLOCK_REALTIME
 									  : MKVDSO_CLOCK_MONOTONIC;
-			vdso_data_set_base(d, id, tk.clocks.sec[from], (uint32_t)(tk.clocks.snsec[from] >> tk.clocks.shift));
+			vdso_data_set_base(d, id, tk.clocks.sec[from] + ahead,
+					   (uint32_t)(tk.clocks.snsec[from] >> tk.clocks.shift));
 		}
 	}
 	vdso_data_end_update(d);
@@ -186,7 +232,8 @@ static void map_vdso(const char *path, uint64_t base)
 		    base + span, got, got == MAP_FAILED ? strerror(errno) : "another address");
 
 	/* The image: a flat, read-only, executable copy of the file, as Linux maps it. */
-	void *image = mmap((void *)(uintptr_t)base, span, PROT_READ | PROT_EXEC,
+	void *image = mmap((void *)(uintptr_t)base, span,
+			   PROT_READ | (fault == FAULT_NOEXEC_IMAGE ? 0 : PROT_EXEC),
 			   MAP_PRIVATE | MAP_FIXED, img, 0);
 	if (image == MAP_FAILED || image != (void *)(uintptr_t)base)
 		die("cannot map %s at %#" PRIx64 ": %s", path, base, strerror(errno));
@@ -198,9 +245,11 @@ static void map_vdso(const char *path, uint64_t base)
 	int fd = memfd_create("vdso-data", 0);
 	if (fd < 0 || ftruncate(fd, PAGE) != 0)
 		die("memfd for the data page: %s", strerror(errno));
-	void *ro = mmap(want, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	void *at = fault == FAULT_PAGE_BELOW ? (char *)want - PAGE : want;
+	void *ro = mmap(at, PAGE, PROT_READ | (fault == FAULT_WRITABLE_DATA ? PROT_WRITE : 0),
+			MAP_SHARED | (at == want ? MAP_FIXED : MAP_FIXED_NOREPLACE), fd, 0);
 	void *rw = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ro != want || rw == MAP_FAILED)
+	if (ro != at || rw == MAP_FAILED)
 		die("cannot map the data page: %s", strerror(errno));
 	close(fd);
 	page = rw;
@@ -504,11 +553,13 @@ int main(int argc, char **argv)
 		else if (strncmp(argv[i], "--trap-insn=", 12) == 0 &&
 			 guest_parse_insn(argv[i] + 12, &trap_insn))
 			continue;
+		else if (strncmp(argv[i], "--fault=", 8) == 0 && parse_fault(argv[i] + 8))
+			continue;
 		else
 			die("unknown option %s", argv[i]);
 	}
 	if (argc - i < 3)
-		die("usage: loader [--no-vdso] [--trap-insn=WORD] [--flags=N] VDSO.bin BASE PROGRAM [ARGS...]");
+		die("usage: loader [--no-vdso] [--trap-insn=WORD] [--flags=N] [--fault=KIND] VDSO.bin BASE PROGRAM [ARGS...]");
 	const char *vdso_path = argv[i], *program = argv[i + 2];
 	char *end;
 	errno = 0;
@@ -538,6 +589,8 @@ int main(int argc, char **argv)
 		die("E2E_TZ '%s': expected \"MINUTESWEST DSTTIME\"", zone);
 	vdso_data_init(page);
 	page->flags = page_flags;	/* once, before the program maps it, as Linux sets it */
+	if (fault == FAULT_VERSION_0)
+		page->version = 0;
 	timekeeper_from_host();
 
 	/* A dynamic program starts in its dynamic linker (under qemu-aarch64
@@ -563,7 +616,7 @@ int main(int argc, char **argv)
 	const char *tick_log = getenv("E2E_TICK_LOG");
 	if (tick_log && (tick_log_fd = open(tick_log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
 		die("cannot open E2E_TICK_LOG %s", tick_log);
-	if (pthread_create(&t, NULL, ticker, NULL) != 0)
+	if (fault != FAULT_FROZEN && pthread_create(&t, NULL, ticker, NULL) != 0)
 		die("pthread_create failed");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
@@ -572,5 +625,7 @@ int main(int argc, char **argv)
 		base - PAGE, with_vdso ? "AT_SYSINFO_EHDR set" : "no AT_SYSINFO_EHDR", program,
 		p.entry, p.bias, freq);
 	fflush(NULL);
+	if (fault == FAULT_NO_CLOCK_GETRES)
+		remove_clock_getres();
 	start(sp, p.interp[0] ? interp.entry : p.entry);
 }

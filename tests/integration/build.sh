@@ -207,4 +207,32 @@ if [ -n "${BUILD_DIR:-}" ]; then
 else
 	fail "BUILD_DIR is not set"
 fi
+# --probe: NAME-probe beside the outputs, executable, the same bytes twice
+# and from the installed tree, its sources in the depfile; for --prebuilt
+# too (where --cc then names its compiler, and needs --probe).  A compiler
+# that fails writes nothing.
+expect_status 0 "--probe" "$MKVDSO" build -q --arch=x86_64 --base=0x7fff00000000 --probe \
+	--name=k --depfile="$tmp/probe.d" -o "$tmp/probe"
+[ -x "$tmp/probe/k-probe" ] || fail "--probe wrote no executable k-probe"
+expect_grep "vdso/probe/probe.c" "$tmp/probe.d" "the depfile names the probe's sources"
+expect_grep "^#define K_SYMBOLS(X)" "$tmp/probe/k.h" "k.h lists its symbols"
+expect_status 0 "--probe again" "$MKVDSO" build -q --arch=x86_64 --base=0x7fff00000000 --probe \
+	--name=k -o "$tmp/probe-again"
+cmp -s "$tmp/probe/k-probe" "$tmp/probe-again/k-probe" || fail "two --probe builds differ"
+if [ -n "${BUILD_DIR:-}" ]; then
+	(cd / && "$tmp/prefix/bin/mkvdso" build -q --arch=x86_64 --base=0x7fff00000000 --probe \
+		--name=k -o "$tmp/probe-installed") || fail "the installed mkvdso cannot build the probe"
+	cmp -s "$tmp/probe/k-probe" "$tmp/probe-installed/k-probe" || fail "the installed probe differs"
+fi
+expect_status 0 "--probe --prebuilt --cc" "$MKVDSO" build -q --prebuilt="$FIXTURES/x86_64/good.so" \
+	--base=0x7fff00000000 --probe --cc=gcc -o "$tmp/probe-pre"
+[ -x "$tmp/probe-pre/vdso-probe" ] || fail "--probe --prebuilt wrote no vdso-probe"
+expect_status 64 "--cc with --prebuilt, no --probe" "$MKVDSO" build --prebuilt="$FIXTURES/x86_64/good.so" \
+	--base=0x7fff00000000 --cc=gcc -o "$tmp/probe-pre"
+mkdir "$tmp/probe-fails" && echo keep >"$tmp/probe-fails/vdso.h"
+expect_status 2 "--probe, no compiler" "$MKVDSO" build --prebuilt="$FIXTURES/x86_64/good.so" \
+	--base=0x7fff00000000 --probe --cc="$tmp/no-such-gcc" -o "$tmp/probe-fails"
+expect_grep "no-such-gcc: not found" "$tmp/err" "--probe names the missing compiler"
+[ "$(cat "$tmp/probe-fails/vdso.h")" = keep ] && [ "$(ls "$tmp/probe-fails")" = vdso.h ] ||
+	fail "a failed --probe build wrote: $(ls "$tmp/probe-fails")"
 finish

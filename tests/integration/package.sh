@@ -45,7 +45,7 @@ for f in $inputs; do [ -f "$f" ] || fail "not installed: $f"; done
 
 # The reference outputs, from the program under test.
 base=0x400000000
-expect_status 0 "reference build" "$MKVDSO" build --base=$base --format=c,raw,asm -o "$tmp/ref"
+expect_status 0 "reference build" "$MKVDSO" build --base=$base --format=c,raw,asm --probe -o "$tmp/ref"
 cp "$FIXTURES/aarch64/good.so" "$tmp/good.so" # touched below
 expect_status 0 "reference prebuilt build" "$MKVDSO" build --base=$base --prebuilt="$tmp/good.so" \
 	--format=asm,json -n linux_vdso -o "$tmp/ref-pre"
@@ -145,7 +145,7 @@ project(consumer C)
 find_package(mkvdso 0.1 REQUIRED)
 set(VDSO_BASE 0x400000000 CACHE STRING "where the kernel maps the vDSO")
 # The built-in vDSO: an object library of vdso.c.
-mkvdso_add_image(vdso_image BASE ${VDSO_BASE} FORMATS c raw)
+mkvdso_add_image(vdso_image BASE ${VDSO_BASE} FORMATS c raw PROBE)
 add_executable(kernel kernel.c)
 target_link_libraries(kernel PRIVATE vdso_image)
 # A prebuilt one without C: an interface library.
@@ -173,14 +173,14 @@ for generator in "Unix Makefiles" Ninja; do
 	# Declared exactly: the property lists what was written, and it is
 	# what the README's table says for c,raw and for asm,json of a prebuilt image.
 	sed 's,.*/,,' "$b/vdso_image.outputs" | LC_ALL=C sort | tr '\n' ' ' >"$tmp/names"
-	[ "$(cat "$tmp/names")" = "vdso.bin vdso.c vdso.h vdso_auxv.h vdso_auxv.rs vdso_data.h vdso_data.rs vdso_image.h " ] ||
+	[ "$(cat "$tmp/names")" = "vdso-probe vdso.bin vdso.c vdso.h vdso_auxv.h vdso_auxv.rs vdso_data.h vdso_data.rs vdso_image.h " ] ||
 		fail "$generator: vdso_image declares $(cat "$tmp/names")"
 	only_outputs "$out" $(sed 's,.*/,,' "$b/vdso_image.outputs")
 	sed 's,.*/,,' "$b/prebuilt_image.outputs" | LC_ALL=C sort | tr '\n' ' ' >"$tmp/names"
 	[ "$(cat "$tmp/names")" = "linux_vdso.S linux_vdso.bin linux_vdso.json vdso_auxv.h vdso_auxv.rs " ] ||
 		fail "$generator: prebuilt_image declares $(cat "$tmp/names")"
 	only_outputs "$pre" $(sed 's,.*/,,' "$b/prebuilt_image.outputs")
-	same_as_reference "$out" "$tmp/ref" vdso.h vdso.c vdso_image.h vdso.bin vdso_data.h vdso_auxv.h
+	same_as_reference "$out" "$tmp/ref" vdso.h vdso.c vdso_image.h vdso.bin vdso_data.h vdso_auxv.h vdso-probe
 	same_as_reference "$pre" "$tmp/ref-pre" linux_vdso.S linux_vdso.bin linux_vdso.json vdso_auxv.h
 	# The kernel links the object library's one vdso_image[], a whole page.
 	aarch64-linux-gnu-nm -S "$b/kernel" | awk '$4 == "vdso_image" { print $2 }' >"$tmp/size"
