@@ -185,6 +185,12 @@ EOF
 
 (cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --arch="$arch" --base="$base" --format=raw \
 	--syscall-insn="$trap_insn" -o "$tmp/built") || fail "mkvdso build --base=$base --syscall-insn=$trap_insn"
+# The counter's frequency, measured once by the loader (which says it on
+# stderr), for every run: none has to pause to measure it again.
+E2E_COUNTER_HZ=$(e2e_exec "$sysroot" "$tmp/loader" "$tmp/built/vdso.bin" "$base" "$tmp/probe-glibc" 1 2>&1 >/dev/null |
+	sed -n 's/.*counter \([0-9]*\) Hz$/\1/p')
+[ -n "$E2E_COUNTER_HZ" ] || fail "the loader did not say its counter's frequency"
+export E2E_COUNTER_HZ
 
 # handmade_script VARIANT OUT: the architecture's vdso.lds changed as
 # script=VARIANT says: no-plain-names drops every exported name without a
