@@ -53,6 +53,7 @@ done
 trixie_apt() {
 	cmd=$1
 	shift
+	# shellcheck disable=SC2046  # one -o per architecture
 	"$cmd" -q -o Dir::Etc::SourceList="$trixie_cache/apt/sources.list" -o Dir::Etc::SourceParts=- \
 		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$trixie_cache/apt/preferences.d" \
 		-o Dir::State::Lists="$trixie_cache/apt/lists" -o Dir::Cache="$trixie_cache/apt/cache" \
@@ -139,7 +140,7 @@ trixie_fetch() {
 	# and a second unpack would replace the tree under the first one's feet.
 	exec 9>"$trixie_cache/lock"
 	flock 9 || fail "cannot lock $trixie_cache/lock"
-	echo "deb [arch=$(echo $trixie_archs | tr ' ' ,) signed-by=$trixie_keyring] $(trixie_mirror) trixie main" \
+	echo "deb [arch=$(echo "$trixie_archs" | tr ' ' ,) signed-by=$trixie_keyring] $(trixie_mirror) trixie main" \
 		>"$trixie_cache/apt/sources.list"
 	: >>"$trixie_cache/apt/status"
 	# The lists are fetched when they are missing or no longer name a file
@@ -169,9 +170,11 @@ trixie_build_programs() {
 	echo "# build: probes against trixie's glibc, musl and Go, linked by trixie's ld"
 	# collect2 runs the first "ld" on gcc's -B path: trixie's, through the
 	# tree's own dynamic linker and libraries for the host.
-	host_ldso=$(ls "$trixie_root/usr/lib/$host_triplet"/ld-linux-*.so.* 2>/dev/null | head -n 1)
+	for host_ldso in "$trixie_root/usr/lib/$host_triplet"/ld-linux-*.so.*; do break; done
 	trixie_ld=$trixie_root/usr/bin/$triplet-ld.bfd
-	[ -f "$host_ldso" ] && [ -f "$trixie_ld" ] || fail "no $trixie_ld or $host_triplet ld.so in $trixie_root"
+	if [ ! -f "$host_ldso" ] || [ ! -f "$trixie_ld" ]; then
+		fail "no $trixie_ld or $host_triplet ld.so in $trixie_root"
+	fi
 	printf '#!/bin/sh\nexec "%s" --library-path "%s" "%s" "$@"\n' "$host_ldso" \
 		"$trixie_root/usr/lib/$host_triplet" "$trixie_ld" >"$out/bin/ld"
 	chmod +x "$out/bin/ld"

@@ -149,8 +149,8 @@ package_version() {
 # (by commas), which run under qemu-ARCH -L SYSROOT ("-": natively).
 trixie_probes=$e2e_libcs
 e2e_has musl || trixie_probes="$trixie_probes musl musl-dyn"
-sets="bookworm $tmp $(package_version "$glibc_package") $(package_version "$musl_package") $(e2e_go_version) ${sysroot:--} $(echo $e2e_libcs | tr ' ' ,)
-trixie $tmp/trixie $(trixie_version libc6) $(trixie_version musl) $(trixie_version golang-1.24-go) $trixie_root $(echo $trixie_probes | tr ' ' ,)"
+sets="bookworm $tmp $(package_version "$glibc_package") $(package_version "$musl_package") $(e2e_go_version) ${sysroot:--} $(echo "$e2e_libcs" | tr ' ' ,)
+trixie $tmp/trixie $(trixie_version libc6) $(trixie_version musl) $(trixie_version golang-1.24-go) $trixie_root $(echo "$trixie_probes" | tr ' ' ,)"
 
 # check_releases DIR GLIBC MUSL GO SYSROOT PROBES: each program is the release
 # its set claims: glibc's gnu_get_libc_version() and Go's runtime.Version()
@@ -312,9 +312,8 @@ calls_of() {
 # call in during run NAME (a trap's address, past BASE, inside the
 # function's [value, value + size) in the image's own .dynsym).
 trapped_in() {
-	for addr in $(grep -o -E 'SIGILL.*si_addr=0x[0-9a-f]+' "$tmp/$1.strace" | sed 's/.*si_addr=//' | sort -u); do
-		echo $((addr - base))
-	done >"$tmp/$1.traps"
+	grep -o -E 'SIGILL.*si_addr=0x[0-9a-f]+' "$tmp/$1.strace" | sed 's/.*si_addr=//' | sort -u |
+		while read -r addr; do echo $((addr - base)); done >"$tmp/$1.traps"
 	[ -s "$tmp/$1.traps" ] || return 0
 	"${prefix}readelf" -W --dyn-syms "$2" 2>/dev/null |
 		awk -v traps="$tmp/$1.traps" '
@@ -423,4 +422,4 @@ for variant in $variants; do
 	done <"$tmp/rows"
 done
 [ "$bad" -eq 0 ] || fail "$bad verdicts differ from what the programs did"
-echo "verdicts ($arch): PASS, $(echo $variants | wc -w) images"
+echo "verdicts ($arch): PASS, $(echo "$variants" | wc -w) images"
