@@ -89,6 +89,9 @@ struct arch_contract {
 	uint32_t relative_reloc;   /* R_<ARCH>_RELATIVE */
 	const struct consumer_lookup *lookups;
 	size_t lookup_count;
+	/* glibc's DL_RO_DYN_SECTION (sysdeps/riscv/dl-relocate-ld.h; also
+	 * MIPS): it never relocates a dynamic table in place, writable or not. */
+	bool glibc_ro_dynamic;
 };
 
 extern const struct arch_contract arch_contracts[];

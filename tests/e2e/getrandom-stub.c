@@ -1,6 +1,7 @@
 /*
- * getrandom-stub.c: a __kernel_getrandom added to the built-in vDSO for
- * getrandom.sh, in one of the ways a kernel author might get it wrong.
+ * getrandom-stub.c: a __kernel_getrandom (aarch64; -DGETRANDOM=__vdso_getrandom
+ * on x86_64) added to the built-in vDSO for getrandom.sh, in one of the ways a
+ * kernel author might get it wrong.
  * glibc >= 2.41 and Go >= 1.24 first call it with Linux's opaque-state probe,
  * (NULL, 0, 0, &params, ~0UL), to learn the size, protection and flags of the
  * per-thread state they map, then call it for every random byte.
@@ -12,16 +13,18 @@
  */
 #include <stddef.h>
 
-long __kernel_getrandom(void *buffer, size_t len, unsigned int flags, void *state,
-			size_t state_len);
+#ifndef GETRANDOM
+#define GETRANDOM __kernel_getrandom
+#endif
+
+long GETRANDOM(void *buffer, size_t len, unsigned int flags, void *state, size_t state_len);
 
 /* struct vgetrandom_opaque_params, include/uapi/linux/random.h */
 struct opaque_params {
 	unsigned int size_of_opaque_state, mmap_prot, mmap_flags, reserved[13];
 };
 
-long __kernel_getrandom(void *buffer, size_t len, unsigned int flags, void *state,
-			size_t state_len)
+long GETRANDOM(void *buffer, size_t len, unsigned int flags, void *state, size_t state_len)
 {
 	(void)flags;
 #if defined STUB_ENOSYS

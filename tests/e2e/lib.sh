@@ -19,8 +19,9 @@ fail() {
 # dynamic glibc programs name, Go's GOARCH, where the loader is linked (away
 # from the programs' usual addresses; x86_64's small code model needs it
 # below 2 GiB), the extra flags a hand-written vDSO Makefile would use, the
-# trap instruction for --syscall-insn, the tracer, and which probes exist
-# (e2e_libcs: Debian 12 has no musl for riscv64).
+# trap instruction for --syscall-insn (and as the sources' MKVDSO_SYSCALL_INSN
+# spells it), the tracer, which probes exist (e2e_libcs: Debian 12 has no
+# musl for riscv64), Debian's name for the architecture and its GNU triplet.
 e2e_libcs="glibc glibc-pie glibc-dyn musl musl-dyn go" loader_flags=""
 e2e_bases="0x7f0000000000 0x5000000000"
 case $arch in
@@ -31,7 +32,8 @@ aarch64)
 	sysroot=/usr/aarch64-linux-gnu
 	ldso=$sysroot/lib/ld-linux-aarch64.so.1
 	goarch=arm64 loader_text=0x200000000 handmade_cflags=-mbranch-protection=none
-	trap_insn=0xdeadbeef tracer=qemu-aarch64
+	trap_insn=0xdeadbeef trap_define=0xdeadbeef tracer=qemu-aarch64
+	deb_arch=arm64 triplet=aarch64-linux-gnu
 	packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user golang-go, and musl-dev:arm64 (after dpkg --add-architecture arm64 && apt-get update)"
 	;;
 riscv64)
@@ -41,7 +43,8 @@ riscv64)
 	sysroot=/usr/riscv64-linux-gnu
 	ldso=$sysroot/lib/ld-linux-riscv64-lp64d.so.1
 	goarch=riscv64 loader_text=0x20000000 handmade_cflags=""	# medlow: below 2 GiB
-	trap_insn=0xc0001073 tracer=qemu-riscv64	# csrrw x0, cycle, x0: illegal
+	trap_insn=0xc0001073 trap_define=0xc0001073 tracer=qemu-riscv64	# csrrw x0, cycle, x0: illegal
+	deb_arch=riscv64 triplet=riscv64-linux-gnu
 	# The loader's SIGILL handler runs with the program's gp: no
 	# gp-relative accesses (linker relaxation) in the loader.
 	loader_flags=-Wl,--no-relax
@@ -54,7 +57,8 @@ x86_64)
 	musl_specs=/usr/lib/x86_64-linux-musl/musl-gcc.specs
 	ldso=/lib64/ld-linux-x86-64.so.2 sysroot=
 	goarch=amd64 loader_text=0x20000000 handmade_cflags="-mno-sse -mno-mmx"
-	trap_insn=0f0b tracer=strace
+	trap_insn=0f0b trap_define=0x0f,0x0b tracer=strace
+	deb_arch=amd64 triplet=x86_64-linux-gnu
 	packages="gcc libc6-dev musl-dev strace golang-go"
 	;;
 *) fail "no end-to-end proof for ARCH=$arch" ;;
@@ -77,6 +81,18 @@ e2e_traced() {
 		"qemu-$arch" -L "${trace_sysroot:-$sysroot}" -D "$log" -strace "$@"
 	else
 		strace -f -qq -o "$log" "$@"
+	fi
+}
+
+# e2e_exec SYSROOT COMMAND...: runs COMMAND, a program of the architecture
+# (under qemu-ARCH -L SYSROOT, default the cross libc's; natively on x86_64).
+e2e_exec() {
+	root_of_program=${1:-$sysroot}
+	shift
+	if [ "$arch" != x86_64 ]; then
+		"qemu-$arch" -L "$root_of_program" "$@"
+	else
+		"$@"
 	fi
 }
 
@@ -166,16 +182,25 @@ e2e_handmade() {
 		fail "building the vDSO by hand (--hash-style=$style $*)"
 }
 
-# e2e_run NAME IMAGE BASE PROGRAM [SYSROOT]: PROGRAM started by the loader
-# with IMAGE at BASE, traced (e2e_traced; under qemu-aarch64 with -L SYSROOT,
-# default the cross libc's), 3 loops; its output, errors and trace in
-# $tmp/NAME.out, .err, .strace.  Sets crashed (yes: it did not exit 0 or
-# printed no results); fails if the loader could not start it.
+# e2e_run NAME IMAGE BASE PROGRAM [SYSROOT [LOADER-OPTION [ARGS...]]]:
+# PROGRAM started by the loader with IMAGE at BASE, traced (e2e_traced; under
+# qemu-aarch64 with -L SYSROOT, default the cross libc's), 3 loops and ARGS;
+# LOADER-OPTION (such as --trap-insn=...) goes to the loader; its output,
+# errors and trace in $tmp/NAME.out, .err, .strace.  Sets crashed (yes: it
+# did not exit 0 or printed no results); fails if the loader could not
+# start it.
 e2e_run() {
 	status=0
+	name_of_run=$1 image_of_run=$2 base_of_run=$3 program_of_run=$4
 	trace_sysroot=${5:-}
-	e2e_traced "$tmp/$1.strace" "$tmp/loader" "$2" "$3" "$4" 3 \
-		>"$tmp/$1.out" 2>"$tmp/$1.err" || status=$?
+	loader_option=${6:-}
+	shift 4
+	[ $# -eq 0 ] || shift
+	[ $# -eq 0 ] || shift
+	# shellcheck disable=SC2086
+	e2e_traced "$tmp/$name_of_run.strace" "$tmp/loader" $loader_option "$image_of_run" "$base_of_run" \
+		"$program_of_run" 3 "$@" >"$tmp/$name_of_run.out" 2>"$tmp/$name_of_run.err" || status=$?
+	set -- "$name_of_run"
 	trace_sysroot=
 	[ "$status" -ne 2 ] || { cat "$tmp/$1.err" >&2; fail "$1: the loader could not start it"; }
 	crashed=no

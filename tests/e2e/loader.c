@@ -26,6 +26,8 @@
  * program as usual.
  * $E2E_TZ="MINUTESWEST DSTTIME" publishes that timezone instead of the host's,
  * so a test can tell the vDSO's answer from the system call's.
+ * $E2E_COUNTER_HZ, a frequency an earlier run printed, skips measuring the
+ * counter (a pause of its own in every run; verdicts.sh starts hundreds).
  * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
  * page are still mapped.
  * --flags=N sets the data page's flags (MKVDSO_FLAG_*) once, before the
@@ -79,8 +81,12 @@
 #define PAGE 4096ul
 #define NSEC 1000000000ll
 #define STACK_SIZE (8ul << 20)
-#define PIE_BIAS 0x40000000ul	/* where a PIE program goes */
-#define INTERP_BIAS 0x60000000ul	/* and its dynamic linker */
+/* Where a PIE program and its dynamic linker go: above anything the
+ * loader's brk heap can reach (x86_64 starts it anywhere within 1 GiB past
+ * the loader's end, arch_randomize_brk, and 0x60000000 was hit), below
+ * Sv39's top. */
+#define PIE_BIAS 0x100000000ul
+#define INTERP_BIAS 0x140000000ul
 #define TICK_NS 1000000l	/* the page is refreshed this often */
 
 extern char **environ;
@@ -569,7 +575,10 @@ int main(int argc, char **argv)
 
 	map_vdso(vdso_path, base);
 
-	uint64_t freq = guest_counter_hz();
+	const char *given_hz = getenv("E2E_COUNTER_HZ");
+	uint64_t freq = given_hz ? strtoull(given_hz, &end, 10) : guest_counter_hz();
+	if (given_hz && (*end || freq == 0))
+		die("bad E2E_COUNTER_HZ %s: a frequency in Hz", given_hz);
 	if (vdso_data_calc_mult_shift(freq, &tk.clocks.mult, &tk.clocks.shift) != 0)
 		die("no mult/shift for a counter of %" PRIu64 " Hz", freq);
 	tk.clocks.mask = GUEST_COUNTER_MASK;

@@ -1,6 +1,6 @@
 // probe.go: an ordinary Go program whose clock reads the end-to-end test watches.
 //
-//	probe-go [LOOPS]
+//	probe-go [LOOPS [more]]
 //
 // Built static (GOARCH=arm64 CGO_ENABLED=0, non-PIE) and started by loader.c,
 // like probe.c.  The Go runtime uses the vDSO for nothing but its two clocks:
@@ -20,6 +20,12 @@
 //	S ADDRESS   (the runtime's __kernel_clock_gettime; 0: it uses the syscall)
 //	G N BYTES   (crypto/rand.Read of 16 bytes: the count, the bytes in hex)
 //	L go VERSION  (the release it was built with, as "1.24.4")
+//	X SEC         (with "more": syscall.Gettimeofday's seconds)
+//
+// With "more", between two getpgid markers after the second getppid one,
+// it calls syscall.Gettimeofday, which on amd64 goes through the runtime's
+// __vdso_gettimeofday (package syscall's asm_linux_amd64.s): the one Go
+// call of that function, which only verdicts.sh watches.
 //
 // RC and ERRNO are always 0 and ERRORS counts time.Now() results without a
 // monotonic reading: the runtime's clocks cannot report an error.
@@ -86,6 +92,10 @@ func marker() {
 	syscall.RawSyscall(syscall.SYS_GETPPID, 0, 0, 0)
 }
 
+func secondMarker() {
+	syscall.RawSyscall(syscall.SYS_GETPGID, 0, 0, 0)
+}
+
 // A reference reading, inside a getuid ... getgid window.
 func refGettime(clock int, ts *syscall.Timespec) {
 	syscall.RawSyscall(syscall.SYS_GETUID, 0, 0, 0)
@@ -148,6 +158,16 @@ func main() {
 	randomBytes := make([]byte, 16)
 	randomN, _ := rand.Read(randomBytes)
 	marker()
+	var tv syscall.Timeval
+	more := len(os.Args) > 2 && os.Args[2] == "more"
+	if more {
+		secondMarker()
+		if err := syscall.Gettimeofday(&tv); err != nil {
+			fmt.Fprintln(os.Stderr, "probe-go: gettimeofday:", err)
+			os.Exit(1)
+		}
+		secondMarker()
+	}
 
 	fmt.Printf("V %s\n", cHex(sysinfoEhdr()))
 	fmt.Printf("S %s\n", cHex(vdsoClockgettimeSym))
@@ -157,4 +177,7 @@ func main() {
 	}
 	fmt.Printf("M %d %d %d\n", loops, errors, backwards)
 	fmt.Printf("G %d %x\n", randomN, randomBytes)
+	if more {
+		fmt.Printf("X %d\n", tv.Sec)
+	}
 }

@@ -1,6 +1,8 @@
 # Debian 13 (trixie)'s releases for the end-to-end scripts: glibc 2.41, musl
-# 1.2.5 and Go 1.24, fetched once per clone with `apt-get download` and
-# unpacked with `dpkg-deb -x`, nothing installed.  Sourced after lib.sh.
+# 1.2.5 and Go 1.24 for lib.sh's architecture (its Debian name deb_arch),
+# fetched once per clone with `apt-get download` and unpacked with
+# `dpkg-deb -x` into a tree of that architecture's own, nothing installed.
+# Sourced after lib.sh.
 #
 # apt runs with a private configuration under the build cache: its own
 # sources list (the mirror of the machine's bookworm sources, suite trixie,
@@ -11,19 +13,36 @@
 #
 #   trixie_fetch            sets trixie_root, the unpacked tree
 #   trixie_build_programs DIR
-#                           probe.c against glibc 2.41 (static, dynamic) and
+#                           probe.c against glibc 2.41 (static, static-pie
+#                           where lib.sh's e2e_libcs has it, dynamic) and
 #                           musl 1.2.5 (static, dynamic), probe.go with Go
-#                           1.24, as DIR/probe-glibc, -glibc-dyn, -musl,
-#                           -musl-dyn, -go; they run under
-#                           qemu-aarch64 -L $trixie_root
+#                           1.24, as DIR/probe-glibc, -glibc-pie, -glibc-dyn,
+#                           -musl, -musl-dyn, -go.  The dynamic ones name the
+#                           tree's own dynamic linker and libraries by their
+#                           absolute paths, so they run the same natively
+#                           (x86_64) and under qemu-ARCH -L $trixie_root.
 
 trixie_cache=${MKVDSO_CACHE:-$root/build-cache}/trixie
 trixie_keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 host_arch=$(dpkg --print-architecture)
 # The dynamic programs' ld.so and libc.so.6 come with libc6, musl's
-# ld-musl-aarch64.so.1 with musl; the headers of libc6-dev need the kernel's.
-trixie_packages="libc6:arm64 libc6-dev:arm64 linux-libc-dev musl:arm64 musl-dev:arm64
-golang-1.24-go:$host_arch golang-1.24-src"
+# ld-musl-ARCH.so.1 with musl; the headers of libc6-dev need the kernel's.
+# The programs are linked by trixie's own binutils for the architecture (run
+# with the host architecture's libc6 and libraries from the same tree):
+# Debian 12's riscv64 ld 2.40 crashes (SIGSEGV) on trixie's riscv64 crt files
+# and libc.a, which GCC 14 built with R_RISCV_SET_ULEB128 relocations.  The
+# host's own binutils (x86_64's) keeps libbfd and libctf in libbinutils and
+# libctf0, the cross ones inside the package.
+host_triplet=$(gcc -print-multiarch)
+trixie_packages=$(for package in libc6:$deb_arch libc6-dev:$deb_arch linux-libc-dev musl:$deb_arch \
+	musl-dev:$deb_arch golang-1.24-go:$host_arch golang-1.24-src \
+	binutils-$(echo "$triplet" | tr _ -):$host_arch libc6:$host_arch libjansson4:$host_arch \
+	libsframe1:$host_arch libzstd1:$host_arch zlib1g:$host_arch libbinutils:$host_arch \
+	libctf0:$host_arch libctf-nobfd0:$host_arch; do echo "$package"; done | sort -u)
+# Every architecture the e2e scripts run, in one set of lists: a list for
+# fewer architectures would make apt-get update drop the others' lists, and
+# the scripts of two architectures would then fetch them in turn.
+trixie_archs="amd64 arm64 riscv64"
 
 for tool in apt-get apt-cache dpkg-deb sha256sum flock; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt, dpkg, coreutils, util-linux)"
@@ -34,11 +53,12 @@ done
 trixie_apt() {
 	cmd=$1
 	shift
+	# shellcheck disable=SC2046  # one -o per architecture
 	"$cmd" -q -o Dir::Etc::SourceList="$trixie_cache/apt/sources.list" -o Dir::Etc::SourceParts=- \
 		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$trixie_cache/apt/preferences.d" \
 		-o Dir::State::Lists="$trixie_cache/apt/lists" -o Dir::Cache="$trixie_cache/apt/cache" \
 		-o Dir::State::Status="$trixie_cache/apt/status" \
-		-o APT::Architectures::="$host_arch" -o APT::Architectures::=arm64 "$@"
+		-o APT::Architectures::="$host_arch" $(for a in $trixie_archs; do echo "-o APT::Architectures::=$a"; done) "$@"
 }
 
 # The mirror the machine's bookworm packages come from.
@@ -77,6 +97,11 @@ trixie_download() {
 	# shellcheck disable=SC2086
 	(cd "$tmp/trixie-dl" && trixie_apt apt-get download $trixie_packages >"$tmp/trixie-apt.log" 2>&1) ||
 		return 1
+	# apt-get download names a package with an epoch NAME_EPOCH%3aVERSION_...;
+	# the archive (and trixie.want) without it.
+	for file in "$tmp/trixie-dl"/*%3a*; do
+		[ ! -e "$file" ] || mv "$file" "$(echo "$file" | sed 's/_[0-9]*%3a/_/')"
+	done
 	for file in $missing; do
 		mv "$tmp/trixie-dl/$file" "$trixie_cache/debs/$file.part" &&
 			mv "$trixie_cache/debs/$file.part" "$trixie_cache/debs/$file" ||
@@ -84,10 +109,10 @@ trixie_download() {
 	done
 }
 
-# trixie_unpack: the .debs in $tmp/trixie.want unpacked into $trixie_root,
-# redone only when the set of files changed.
+# trixie_unpack: the .debs in $tmp/trixie.want unpacked into $trixie_root
+# (one tree per architecture), redone only when the set of files changed.
 trixie_unpack() {
-	trixie_root=$trixie_cache/root
+	trixie_root=$trixie_cache/root-$deb_arch
 	cut -d' ' -f1 "$tmp/trixie.want" | sort >"$tmp/trixie.debs"
 	cmp -s "$tmp/trixie.debs" "$trixie_root/.debs" 2>/dev/null && return 0
 	new=$trixie_cache/root.new.$$
@@ -96,9 +121,12 @@ trixie_unpack() {
 	while read -r file; do
 		dpkg-deb -x "$trixie_cache/debs/$file" "$new" || fail "dpkg-deb -x $file"
 	done <"$tmp/trixie.debs"
-	# trixie is merged-/usr: /lib is base-files' link to usr/lib, and the
-	# programs' PT_INTERP are /lib/ld-linux-aarch64.so.1 and /lib/ld-musl-...
-	ln -s usr/lib "$new/lib"
+	# trixie is merged-/usr: /lib (and amd64's /lib64) are base-files' links
+	# to usr/lib (musl's ld-musl-ARCH.so.1 is there) and usr/lib64 (glibc's
+	# libc.so names /lib64/ld-linux-x86-64.so.2).
+	for dir in lib lib64; do
+		[ ! -d "$new/usr/$dir" ] || ln -s "usr/$dir" "$new/$dir"
+	done
 	cp "$tmp/trixie.debs" "$new/.debs"
 	rm -rf "$trixie_root"
 	mv "$new" "$trixie_root" || fail "cannot move $new to $trixie_root"
@@ -112,7 +140,7 @@ trixie_fetch() {
 	# and a second unpack would replace the tree under the first one's feet.
 	exec 9>"$trixie_cache/lock"
 	flock 9 || fail "cannot lock $trixie_cache/lock"
-	echo "deb [arch=$host_arch,arm64 signed-by=$trixie_keyring] $(trixie_mirror) trixie main" \
+	echo "deb [arch=$(echo "$trixie_archs" | tr ' ' ,) signed-by=$trixie_keyring] $(trixie_mirror) trixie main" \
 		>"$trixie_cache/apt/sources.list"
 	: >>"$trixie_cache/apt/status"
 	# The lists are fetched when they are missing or no longer name a file
@@ -130,32 +158,56 @@ trixie_fetch() {
 	exec 9>&-
 }
 
-# trixie_version PACKAGE: its upstream version, from the .deb's name.
+# trixie_version PACKAGE: its upstream version, from the .deb's name (one
+# source's packages for two architectures have the same).
 trixie_version() {
-	sed -n "s/^$1_\([0-9.]*\)[-+~].*/\1/p" "$tmp/trixie.debs"
+	sed -n "s/^$1_\([0-9.]*\)[-+~].*/\1/p" "$tmp/trixie.debs" | head -n 1
 }
 
 trixie_build_programs() {
 	out=$1
-	mkdir -p "$out"
-	echo "# build: probes against trixie's glibc, musl and Go"
-	# Debian 12's cross gcc, told to take every crt file, library and header
-	# from the tree (its own crtbegin.o, libgcc and <stddef.h> stay).
-	lib=$trixie_root/usr/lib/aarch64-linux-gnu
-	glibc="--sysroot=$trixie_root -B$lib/ -L$lib -nostdinc -isystem $("${prefix}gcc" -print-file-name=include)
-		-isystem $trixie_root/usr/include/aarch64-linux-gnu -isystem $trixie_root/usr/include"
-	sed "s|/usr/|$trixie_root/usr/|g" "$trixie_root/usr/lib/aarch64-linux-musl/musl-gcc.specs" \
-		>"$out/musl-gcc.specs"
-	grep -q -F "$trixie_root/usr/lib/aarch64-linux-musl/crti.o" "$out/musl-gcc.specs" ||
-		fail "trixie's musl-gcc.specs does not name its crt files under /usr/lib/aarch64-linux-musl"
+	mkdir -p "$out/bin"
+	echo "# build: probes against trixie's glibc, musl and Go, linked by trixie's ld"
+	# collect2 runs the first "ld" on gcc's -B path: trixie's, through the
+	# tree's own dynamic linker and libraries for the host.
+	for host_ldso in "$trixie_root/usr/lib/$host_triplet"/ld-linux-*.so.*; do break; done
+	trixie_ld=$trixie_root/usr/bin/$triplet-ld.bfd
+	if [ ! -f "$host_ldso" ] || [ ! -f "$trixie_ld" ]; then
+		fail "no $trixie_ld or $host_triplet ld.so in $trixie_root"
+	fi
+	printf '#!/bin/sh\nexec "%s" --library-path "%s" "%s" "$@"\n' "$host_ldso" \
+		"$trixie_root/usr/lib/$host_triplet" "$trixie_ld" >"$out/bin/ld"
+	chmod +x "$out/bin/ld"
+	"$out/bin/ld" --version | grep -q -E '^GNU ld .* 2\.4[4-9]' ||
+		fail "$out/bin/ld is not trixie's ld: $("$out/bin/ld" --version 2>&1 | head -n 1)"
+	# Debian 12's gcc for the architecture, told to take every crt file,
+	# library and header from the tree (its own crtbegin.o, libgcc and
+	# <stddef.h> stay); dynamic programs name the tree's ld.so and find
+	# libc.so.6 beside it, never the machine's.
+	lib=$trixie_root/usr/lib/$triplet
+	glibc="-B$out/bin/ --sysroot=$trixie_root -B$lib/ -L$lib -nostdinc -isystem $("${prefix}gcc" -print-file-name=include)
+		-isystem $trixie_root/usr/include/$triplet -isystem $trixie_root/usr/include"
+	dynamic="-Wl,--dynamic-linker=$lib/$(basename "$ldso") -Wl,-rpath=$lib"
+	[ -f "$lib/$(basename "$ldso")" ] || fail "trixie's libc6:$deb_arch has no $lib/$(basename "$ldso")"
+	musl_dir=$trixie_root/usr/lib/$arch-linux-musl
+	sed -e "s|/usr/|$trixie_root/usr/|g" -e "s| /lib/ld-musl-| $trixie_root/usr/lib/ld-musl-|" \
+		"$musl_dir/musl-gcc.specs" >"$out/musl-gcc.specs"
+	grep -q -F "$musl_dir/crti.o" "$out/musl-gcc.specs" ||
+		fail "trixie's musl-gcc.specs does not name its crt files under /usr/lib/$arch-linux-musl"
+	grep -q -F -- "-dynamic-linker $trixie_root/usr/lib/ld-musl-" "$out/musl-gcc.specs" ||
+		fail "trixie's musl-gcc.specs does not name its dynamic linker as /lib/ld-musl-..."
 	cflags="-O2 -Wall -Wextra -Werror"
 	# shellcheck disable=SC2086
 	{ "${prefix}gcc" -static $glibc $cflags "$here/probe.c" -o "$out/probe-glibc" &&
-		"${prefix}gcc" $glibc $cflags "$here/probe.c" -o "$out/probe-glibc-dyn"; } ||
+		{ ! e2e_has glibc-pie || "${prefix}gcc" -static-pie -fPIE $glibc $cflags "$here/probe.c" \
+			-o "$out/probe-glibc-pie"; } &&
+		"${prefix}gcc" $glibc $dynamic $cflags "$here/probe.c" -o "$out/probe-glibc-dyn"; } ||
 		fail "compiling probe.c against trixie's glibc"
 	# shellcheck disable=SC2086
-	{ "${prefix}gcc" -specs "$out/musl-gcc.specs" -static $cflags "$here/probe.c" -o "$out/probe-musl" &&
-		"${prefix}gcc" -specs "$out/musl-gcc.specs" $cflags "$here/probe.c" -o "$out/probe-musl-dyn"; } ||
+	{ "${prefix}gcc" -B"$out/bin/" -specs "$out/musl-gcc.specs" -static $cflags "$here/probe.c" \
+		-o "$out/probe-musl" &&
+		"${prefix}gcc" -B"$out/bin/" -specs "$out/musl-gcc.specs" $cflags "$here/probe.c" \
+			-o "$out/probe-musl-dyn"; } ||
 		fail "compiling probe.c against trixie's musl"
 	trixie_go=$trixie_root/usr/lib/go-1.24/bin/go
 	e2e_go_build "$out/probe-go" "$trixie_go"
