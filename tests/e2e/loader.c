@@ -62,9 +62,24 @@
 #define PAGE 4096ul
 #define NSEC 1000000000ll
 #define STACK_SIZE (8ul << 20)
-#define PIE_BIAS 0x40000000ul	/* where a PIE program goes */
-#define INTERP_BIAS 0x60000000ul	/* and its dynamic linker */
 #define TICK_NS 1000000l	/* the page is refreshed this often */
+
+/* The initial stack's words and the auxv helper for them, 64-bit or 32-bit
+ * (arm), and where a PIE program and its dynamic linker go: on arm below
+ * qemu-arm's mmap area, which starts at 1 GiB. */
+#if UINTPTR_MAX > 0xffffffffu
+#define PIE_BIAS 0x40000000ul
+#define INTERP_BIAS 0x60000000ul
+#define GUEST_ELFCLASS ELFCLASS64
+#define auxv_set_sysinfo_ehdr vdso_auxv64_set_sysinfo_ehdr
+#define auxv_find vdso_auxv64_find
+#else
+#define PIE_BIAS 0x08000000ul
+#define INTERP_BIAS 0x0c000000ul
+#define GUEST_ELFCLASS ELFCLASS32
+#define auxv_set_sysinfo_ehdr vdso_auxv32_set_sysinfo_ehdr
+#define auxv_find vdso_auxv32_find
+#endif
 
 extern char **environ;
 
@@ -168,7 +183,7 @@ static void map_vdso(const char *path, uint64_t base)
 	struct stat st;
 	if (img < 0 || fstat(img, &st) != 0)
 		die("%s: %s", path, strerror(errno));
-	if (st.st_size < (off_t)sizeof(Elf64_Ehdr))
+	if (st.st_size < (off_t)sizeof(ElfW(Ehdr)))
 		die("%s: too small for an ELF image", path);
 	size_t span = ((size_t)st.st_size + PAGE - 1) & ~(PAGE - 1);
 
@@ -228,14 +243,14 @@ static void load_program(const char *path, uint64_t dyn_bias, struct program *p)
 	}
 	close(fd);
 
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)file;
 	if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != GUEST_EM ||
+	    eh->e_ident[EI_CLASS] != GUEST_ELFCLASS || eh->e_machine != GUEST_EM ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
-	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size)
-		die("%s: not an " GUEST_ARCH " ELF64 executable", path);
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(file + eh->e_phoff);
+	    eh->e_phentsize != sizeof(ElfW(Phdr)) ||
+	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(ElfW(Phdr)) > size)
+		die("%s: not an " GUEST_ARCH " ELF executable of this word size", path);
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(file + eh->e_phoff);
 
 	uint64_t lo = UINT64_MAX, hi = 0, phdr = 0;
 	int have_phdr = 0;
@@ -351,10 +366,10 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 	for (int i = argc - 1; i >= 0; i--)
 		args[i] = push_bytes(&top, argv[i], strlen(argv[i]) + 1);
 
-	uint64_t auxv[2 * AUXV_CAPACITY] = { 0 };
-	const uint64_t entries[][2] = {
+	uintptr_t auxv[2 * AUXV_CAPACITY] = { 0 };
+	const uintptr_t entries[][2] = {
 		{ AT_PHDR, p->phdr },
-		{ AT_PHENT, sizeof(Elf64_Phdr) },
+		{ AT_PHENT, sizeof(ElfW(Phdr)) },
 		{ AT_PHNUM, p->phnum },
 		{ AT_PAGESZ, PAGE },
 		{ AT_BASE, interp_base },
@@ -366,11 +381,11 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 		{ AT_EGID, getegid() },
 		{ AT_HWCAP, getauxval(AT_HWCAP) },
 		{ AT_HWCAP2, getauxval(AT_HWCAP2) },
-		{ AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK) },
+		{ AT_CLKTCK, (uintptr_t)sysconf(_SC_CLK_TCK) },
 		{ AT_SECURE, 0 },
-		{ AT_RANDOM, (uint64_t)(uintptr_t)random_at },
-		{ AT_EXECFN, (uint64_t)(uintptr_t)execfn_at },
-		{ AT_PLATFORM, (uint64_t)(uintptr_t)platform },
+		{ AT_RANDOM, (uintptr_t)random_at },
+		{ AT_EXECFN, (uintptr_t)execfn_at },
+		{ AT_PLATFORM, (uintptr_t)platform },
 	};
 	size_t n = sizeof entries / sizeof entries[0];
 	for (size_t i = 0; i < n; i++) {
@@ -380,25 +395,25 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 	auxv[2 * n] = AT_NULL;
 	ptrdiff_t used = (ptrdiff_t)n + 1;
 	if (with_vdso) {
-		used = vdso_auxv64_set_sysinfo_ehdr(auxv, AUXV_CAPACITY, vdso_base);
+		used = auxv_set_sysinfo_ehdr(auxv, AUXV_CAPACITY, (uintptr_t)vdso_base);
 		if (used < 0)
-			die("vdso_auxv64_set_sysinfo_ehdr: error %td", used);
-		if (vdso_auxv64_find(auxv, AUXV_CAPACITY, VDSO_AT_SYSINFO_EHDR) < 0)
-			die("AT_SYSINFO_EHDR missing after vdso_auxv64_set_sysinfo_ehdr");
+			die("vdso_auxv_set_sysinfo_ehdr: error %td", used);
+		if (auxv_find(auxv, AUXV_CAPACITY, VDSO_AT_SYSINFO_EHDR) < 0)
+			die("AT_SYSINFO_EHDR missing after vdso_auxv_set_sysinfo_ehdr");
 	}
 
 	/* argc, argv..., NULL, envp..., NULL, auxv pairs; sp 16-byte aligned. */
 	size_t words = 1 + (size_t)argc + 1 + (size_t)envc + 1 + 2 * (size_t)used;
-	top = (char *)(((uintptr_t)top - words * 8) & ~15ul);
-	uint64_t *sp = (uint64_t *)top, *w = sp;
-	*w++ = (uint64_t)argc;
+	top = (char *)(((uintptr_t)top - words * sizeof(uintptr_t)) & ~15ul);
+	uintptr_t *sp = (uintptr_t *)top, *w = sp;
+	*w++ = (uintptr_t)argc;
 	for (int i = 0; i < argc; i++)
-		*w++ = (uint64_t)(uintptr_t)args[i];
+		*w++ = (uintptr_t)args[i];
 	*w++ = 0;
 	for (int i = 0; i < envc; i++)
-		*w++ = (uint64_t)(uintptr_t)envs[i];
+		*w++ = (uintptr_t)envs[i];
 	*w++ = 0;
-	memcpy(w, auxv, 2 * (size_t)used * 8);
+	memcpy(w, auxv, 2 * (size_t)used * sizeof(uintptr_t));
 	free(args);
 	free(envs);
 	return (uint64_t)(uintptr_t)sp;
@@ -415,6 +430,8 @@ static void on_sigill(int sig, siginfo_t *info, void *context)
 {
 	(void)sig;
 	(void)info;
+	if (guest_emulate_counter(context))	/* arm under qemu-arm: the counter read */
+		return;
 	if (!guest_emulate_trap(context, &trap_insn))
 		return;
 	unsigned long n = __atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
@@ -461,6 +478,17 @@ static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
 		"li a4, 0\n\tli a5, 0\n\tli a6, 0\n\tli a7, 0\n\t"
 		"li ra, 0\n\tli s0, 0\n\tli gp, 0\n\tli tp, 0\n\t"
 		"jr t1" :: "r"(s), "r"(e) : "memory");
+#elif defined(__arm__)
+	register uint32_t s __asm__("r8") = (uint32_t)sp;
+	register uint32_t e __asm__("r9") = (uint32_t)entry;
+	/* Registers as execve leaves them: zero, r0 the (absent) rtld_fini;
+	 * bx takes the entry's state (Thumb when its low bit is set). */
+	__asm__ __volatile__(
+		"mov sp, r8\n\t"
+		"mov r0, #0\n\tmov r1, #0\n\tmov r2, #0\n\tmov r3, #0\n\t"
+		"mov r4, #0\n\tmov r5, #0\n\tmov r6, #0\n\tmov r7, #0\n\t"
+		"mov r10, #0\n\tmov fp, #0\n\tmov ip, #0\n\tmov lr, #0\n\t"
+		"bx r9" :: "r"(s), "r"(e) : "memory");
 #else
 	/* Registers as execve leaves them: zero, rdx the (absent) rtld_fini,
 	 * rsp at argc.  The entry waits in r11, which nothing here clears. */
@@ -537,7 +565,7 @@ int main(int argc, char **argv)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_t t;
-	if (trap_insn.size)
+	if (trap_insn.size || GUEST_COUNTER_TRAPS)
 		install_trap();
 	tick();	/* fresh page; the first gap logged starts here, not at our own start-up */
 	const char *tick_log = getenv("E2E_TICK_LOG");

@@ -482,13 +482,13 @@ static inline uint64_t guest_clocks_tick(struct guest_clocks *c)
 /* The kernel's side of --syscall-insn, for a SIGILL handler: if the
  * instruction at the faulting pc is insn, make the system call its
  * registers name, return the result in the result register, step over it,
- * and return true.  Otherwise restore SIGILL's default action (the
- * instruction then faults again, fatally, as without a handler) and return
- * false. */
+ * and return true.  Otherwise (or with no insn, size 0) restore SIGILL's
+ * default action (the instruction then faults again, fatally, as without a
+ * handler) and return false. */
 static inline bool guest_emulate_trap(ucontext_t *uc, const struct guest_insn *insn)
 {
 	uintptr_t *pc = guest_trap_pc(uc);
-	if (memcmp((const void *)(uintptr_t)*pc, insn->bytes, insn->size) != 0) {
+	if (!insn->size || memcmp((const void *)(uintptr_t)*pc, insn->bytes, insn->size) != 0) {
 		/* The kernel's struct sigaction (handler, flags, restorer,
 		 * mask): all 0 is SIG_DFL. */
 		uint64_t dfl[4] = { 0, 0, 0, 0 };
