@@ -1,7 +1,7 @@
 /*
  * loader.c: plays the kernel's part of execve for the end-to-end proof.
  *
- *   loader [--no-vdso] [--trap-insn=WORD] VDSO.bin BASE PROGRAM [ARGS...]
+ *   loader [--no-vdso] [--trap-insn=WORD] [--program-takes-sigill] VDSO.bin BASE PROGRAM [ARGS...]
  *
  * A static program, for aarch64 run under qemu-aarch64 (which gives its
  * guests no vDSO of its own) or for x86_64 run natively (guest.h holds what
@@ -85,6 +85,19 @@ extern char **environ;
 
 #define die(...) guest_die("loader", __VA_ARGS__)
 
+/*
+ * --program-takes-sigill (arm): the program installs a SIGILL handler of its
+ * own at start-up, as Go's runtime does, and would die of the first trapped
+ * counter read (guest.h's guest_emulate_counter) reaching it.  The page
+ * then says MKVDSO_CLOCK_MODE_NONE (the vDSO makes the system call, as for
+ * a kernel without a usable counter) until the ticker has seen the
+ * program's handler, put the loader's emulation back in front of it (other
+ * SIGILLs still reach the program's) and only then publishes the counter.
+ */
+static int program_takes_sigill;
+static volatile int counter_ready = 1;
+static struct sigaction program_sigill;	/* its handler, once taken back */
+
 static struct vdso_data *page;	/* the writable alias */
 static struct timekeeper {
 	struct guest_clocks clocks;
@@ -96,7 +109,7 @@ static void publish(void)
 {
 	struct vdso_data *d = page;
 	vdso_data_begin_update(d);
-	d->clock_mode = GUEST_CLOCK_MODE;
+	d->clock_mode = counter_ready ? GUEST_CLOCK_MODE : MKVDSO_CLOCK_MODE_NONE;
 	d->hrtimer_res = tk.hrtimer_res;
 	d->coarse_res = tk.coarse_res;
 	d->tz_minuteswest = tk.tz_minuteswest;
@@ -156,8 +169,12 @@ static void log_gap(uint64_t gap_ns)
 	log_number(tick_log_fd, gap_ns);
 }
 
+static void take_back_sigill(void);
+
 static void tick(void)
 {
+	if (!counter_ready)
+		take_back_sigill();
 	log_gap(guest_clocks_tick(&tk.clocks));
 	publish();
 }
@@ -428,15 +445,37 @@ static unsigned long traps;
 /* On the program's thread: raw system calls only (guest.h). */
 static void on_sigill(int sig, siginfo_t *info, void *context)
 {
-	(void)sig;
-	(void)info;
 	if (guest_emulate_counter(context))	/* arm under qemu-arm: the counter read */
 		return;
+	if (program_sigill.sa_sigaction && !guest_is_trap(context, &trap_insn)) {
+		program_sigill.sa_sigaction(sig, info, context);	/* the program's own */
+		return;
+	}
 	if (!guest_emulate_trap(context, &trap_insn))
 		return;
 	unsigned long n = __atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
 	if (trap_log_fd >= 0)
 		log_number(trap_log_fd, n);
+}
+
+/* On the ticker: once the program has a SIGILL handler of its own, keep it
+ * for what the loader does not emulate, put on_sigill first again (on the
+ * program's signal stack, as its handler ran), then enable the counter. */
+static void take_back_sigill(void)
+{
+	struct sigaction now;
+	if (sigaction(SIGILL, NULL, &now) != 0 || now.sa_sigaction == on_sigill ||
+	    !(now.sa_flags & SA_SIGINFO))
+		return;
+	program_sigill = now;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigill;
+	sa.sa_flags = SA_SIGINFO | (now.sa_flags & SA_ONSTACK);
+	sigfillset(&sa.sa_mask);	/* see install_trap */
+	if (sigaction(SIGILL, &sa, NULL) != 0)
+		die("sigaction(SIGILL): %s", strerror(errno));
+	counter_ready = 1;
 }
 
 static void install_trap(void)
@@ -450,7 +489,10 @@ static void install_trap(void)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_sigill;
 	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
+	/* Emulation is one step, as in a kernel: no signal in between.  A
+	 * program's handler interrupting on_sigill would see the loader's
+	 * registers, not the vDSO's (Go on arm then takes r10 for its g). */
+	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGILL, &sa, NULL) != 0)
 		die("sigaction(SIGILL): %s", strerror(errno));
 }
@@ -510,6 +552,8 @@ int main(int argc, char **argv)
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--no-vdso") == 0)
 			with_vdso = 0;
+		else if (strcmp(argv[i], "--program-takes-sigill") == 0)
+			program_takes_sigill = 1;
 		else if (strncmp(argv[i], "--trap-insn=", 12) == 0 &&
 			 guest_parse_insn(argv[i] + 12, &trap_insn))
 			continue;
@@ -517,7 +561,8 @@ int main(int argc, char **argv)
 			die("unknown option %s", argv[i]);
 	}
 	if (argc - i < 3)
-		die("usage: loader [--no-vdso] [--trap-insn=WORD] VDSO.bin BASE PROGRAM [ARGS...]");
+		die("usage: loader [--no-vdso] [--trap-insn=WORD] [--program-takes-sigill] VDSO.bin BASE "
+		    "PROGRAM [ARGS...]");
 	const char *vdso_path = argv[i], *program = argv[i + 2];
 	char *end;
 	errno = 0;
@@ -567,6 +612,7 @@ int main(int argc, char **argv)
 	pthread_t t;
 	if (trap_insn.size || GUEST_COUNTER_TRAPS)
 		install_trap();
+	counter_ready = !(program_takes_sigill && GUEST_COUNTER_TRAPS);
 	tick();	/* fresh page; the first gap logged starts here, not at our own start-up */
 	const char *tick_log = getenv("E2E_TICK_LOG");
 	if (tick_log && (tick_log_fd = open(tick_log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)

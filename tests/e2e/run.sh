@@ -202,6 +202,8 @@ run() {
 	opt=""
 	[ "$vdso" = yes ] || opt=--no-vdso
 	[ -z "$trap" ] || opt="$opt --trap-insn=$trap"
+	# Go's runtime takes SIGILL, which the loader's counter emulation needs.
+	[ "$libc$arch" = goarm ] && opt="$opt --program-takes-sigill"
 	status=0
 	# shellcheck disable=SC2086
 	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ \

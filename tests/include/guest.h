@@ -274,8 +274,9 @@ static inline uint64_t guest_counter(void)
 {
 	long t[2] = { 0, 0 };
 	guest_syscall6(SYS_clock_gettime, CLOCK_MONOTONIC_RAW, (long)t, 0, 0, 0, 0);
-	uint64_t ns = (uint64_t)t[0] * 1000000000u + (uint64_t)t[1];
-	return ns / 125 * 3 + ns % 125 * 3 / 125;	/* ns * 24e6 / 1e9, exactly */
+	/* sec * 24e6 + nsec * 24e6 / 1e9, exactly; the 32-bit division by a
+	 * constant is a multiply, so a signal handler calls no libgcc. */
+	return (uint64_t)t[0] * GUEST_COUNTER_HZ + (uint32_t)t[1] * 3u / 125u;
 }
 
 static inline uint64_t guest_counter_hz(void)
@@ -485,10 +486,15 @@ static inline uint64_t guest_clocks_tick(struct guest_clocks *c)
  * and return true.  Otherwise (or with no insn, size 0) restore SIGILL's
  * default action (the instruction then faults again, fatally, as without a
  * handler) and return false. */
+static inline bool guest_is_trap(ucontext_t *uc, const struct guest_insn *insn)
+{
+	return insn->size && memcmp((const void *)*guest_trap_pc(uc), insn->bytes, insn->size) == 0;
+}
+
 static inline bool guest_emulate_trap(ucontext_t *uc, const struct guest_insn *insn)
 {
 	uintptr_t *pc = guest_trap_pc(uc);
-	if (!insn->size || memcmp((const void *)(uintptr_t)*pc, insn->bytes, insn->size) != 0) {
+	if (!guest_is_trap(uc, insn)) {
 		/* The kernel's struct sigaction (handler, flags, restorer,
 		 * mask): all 0 is SIG_DFL. */
 		uint64_t dfl[4] = { 0, 0, 0, 0 };
