@@ -202,11 +202,14 @@ run() {
 	opt=""
 	[ "$vdso" = yes ] || opt=--no-vdso
 	[ -z "$trap" ] || opt="$opt --trap-insn=$trap"
-	# Go's runtime takes SIGILL, which the loader's counter emulation needs.
-	[ "$libc$arch" = goarm ] && opt="$opt --program-takes-sigill"
+	# Go's runtime takes SIGILL, which the loader's counter emulation needs;
+	# probe.go waits until the loader has it back (--program-takes-sigill).
+	wait_counter=""
+	[ "$libc$arch" = goarm ] && opt="$opt --program-takes-sigill" wait_counter=1
 	status=0
 	# shellcheck disable=SC2086
 	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ \
+		E2E_WAIT_FOR_COUNTER=$wait_counter \
 		e2e_traced "$tmp/$name.strace" "$tmp/loader" $opt "$image" "$base" \
 		"$probe" "$loops" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 	if [ "$status" -ne 0 ]; then
