@@ -32,7 +32,7 @@ scripts/deps.sh build-essential cmake pkg-config libelf-dev elfutils libcmocka-d
 	clang rustc cargo groff-base man-db musl-dev:arm64 golang-go valgrind libclang-rt-14-dev lz4 xz-utils \
 	gcc-s390x-linux-gnu debootstrap ninja-build musl-dev strace debian-archive-keyring \
 	gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross \
-	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross musl-dev:armhf
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross musl-dev:armhf gcc-arm-linux-gnueabi libc6-dev-armel-cross
 jobs=$(nproc)
 for variant in werror sanitize valgrind; do
 	dir=build-test-$variant

@@ -389,8 +389,9 @@ static void remove_tree(const char *dir)
  * object flagged for the other calling standard.  The vDSO passes no
  * floating-point values, so with both bits clear it is, per the AAPCS, right
  * for both, as Linux's vdsomunge makes its own.  glibc 2.36 itself never
- * looks at the vDSO's flags (setup_vdso takes the mapped image as it is),
- * so this is for every other reader.  No ld option clears them, hence the
+ * looks at the vDSO's flags (setup_vdso takes the mapped image as it is;
+ * tests/e2e/run.sh runs armhf and armel programs on images flagged either
+ * way), so this is for every other reader.  No ld option clears them, hence the
  * edit after the link, in the ELF header only.
  */
 static int clear_e_flags(const struct builtin_recipe *recipe, unsigned char *bytes, size_t size,

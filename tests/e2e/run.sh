@@ -323,6 +323,37 @@ for libc in $trap_libcs; do
 		$trap_insn
 done
 
+# arm: the image claims no float ABI (mkvdso clears EF_ARM_ABI_FLOAT_SOFT
+# and _HARD, as Linux's vdsomunge).  glibc 2.36's ld.so never checks the
+# vDSO's flags (setup_vdso; VALID_FLOAT_ABI is for the files it opens):
+# hard-float (armhf) and soft-float (armel) dynamic programs use an image
+# flagged for the other ABI, and the unflagged one, all the same.
+if [ "$arch" = arm ]; then
+	echo "# float-ABI flags: glibc takes the vDSO whatever they claim"
+	command -v arm-linux-gnueabi-gcc >/dev/null 2>&1 ||
+		fail "arm-linux-gnueabi-gcc is missing (Debian: gcc-arm-linux-gnueabi libc6-dev-armel-cross)"
+	arm-linux-gnueabi-gcc -O2 -Wall -Wextra -Werror "$here/probe.c" -o "$tmp/probe-glibc-soft" ||
+		fail "compiling probe.c against armel (soft-float) glibc"
+	base=${BASES%% *}
+	plain=$tmp/vdso-builtin-linked-at-0-$base/vdso.bin
+	for abi in soft hard; do
+		cp "$plain" "$tmp/vdso-$abi.bin"
+		# e_flags (offset 36, little-endian): EF_ARM_EABI_VER5 and
+		# EF_ARM_ABI_FLOAT_SOFT (0x200) or _HARD (0x400).
+		case $abi in
+		soft) printf '\000\002\000\005' ;;
+		hard) printf '\000\004\000\005' ;;
+		esac | dd of="$tmp/vdso-$abi.bin" bs=1 seek=36 count=4 conv=notrunc 2>/dev/null
+		"${prefix}readelf" -h "$tmp/vdso-$abi.bin" | grep -q "Flags:.*, $abi-float ABI$" ||
+			fail "the $abi-float copy is not flagged so"
+	done
+	try glibc-dyn-hard-on-soft-flags "$tmp/vdso-soft.bin" "$base" "$tmp/probe-glibc-dyn" glibc yes "$LOOPS"
+	trace_sysroot=/usr/arm-linux-gnueabi
+	try glibc-soft-on-hard-flags "$tmp/vdso-hard.bin" "$base" "$tmp/probe-glibc-soft" glibc yes "$LOOPS"
+	try glibc-soft-on-no-flags "$plain" "$base" "$tmp/probe-glibc-soft" glibc yes "$LOOPS"
+	trace_sysroot=
+fi
+
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"
 base=${BASES%% *}
 for libc in $e2e_libcs; do
