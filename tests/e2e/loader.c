@@ -3,9 +3,10 @@
  *
  *   loader [--no-vdso] [--trap-insn=WORD] [--program-takes-sigill] VDSO.bin BASE PROGRAM [ARGS...]
  *
- * A static program, for aarch64 run under qemu-aarch64 (which gives its
- * guests no vDSO of its own) or for x86_64 run natively (guest.h holds what
- * differs).  It maps the raw vDSO image (`mkvdso build
+ * A static program, for aarch64, riscv64 or 32-bit arm run under qemu-user
+ * (which gives its guests no vDSO of its own) or for x86_64 run natively
+ * (guest.h holds what differs; on arm it also answers the vDSO's counter
+ * reads, which qemu-arm 7.2 cannot run, from a SIGILL handler).  It maps the raw vDSO image (`mkvdso build
  * --format=raw`) flat at BASE, the data page at BASE - 4096 (read-only for
  * the program; written through a second, writable mapping of the same memfd
  * page with vdso_data.h's writer, from the host's clocks, and refreshed from a
@@ -16,14 +17,14 @@
  * builds a Linux-layout initial stack whose AT_SYSINFO_EHDR is set by
  * include/vdso_auxv.h's vdso_auxv64_set_sysinfo_ehdr, and jumps to the
  * entry (the dynamic linker's, with AT_BASE set) with the registers as execve
- * leaves them (x0 or rdx, rtld_fini, 0).
+ * leaves them (x0, a0, r0 or rdx, rtld_fini, 0).
  * --trap-insn=INSN plays a kernel that traps system calls its own way (a
  * vDSO built with `mkvdso build --syscall-insn=INSN`, a word on aarch64, hex
  * bytes on x86_64): the undefined instruction raises SIGILL, and a handler
  * installed here makes the system call its registers name (x8 and x0-x5, or
  * rax and rdi, rsi, rdx, r10, r8, r9), puts the result in x0 or rax, steps
  * over the instruction, and counts it in $E2E_TRAP_LOG.  Any other SIGILL kills the
- * program as usual.
+ * program as usual, or reaches its own handler (--program-takes-sigill, below).
  * $E2E_TZ="MINUTESWEST DSTTIME" publishes that timezone instead of the host's,
  * so a test can tell the vDSO's answer from the system call's.
  * --no-vdso leaves AT_SYSINFO_EHDR out (the negative control); the image and
