@@ -17,11 +17,22 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	dpkg --add-architecture arm64
 	apt-get update -qq >/dev/null
 fi
+# musl for 32-bit arm comes from Debian's armhf architecture (musl-dev:armhf).
+if ! dpkg --print-foreign-architectures | grep -qx armhf; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "mkvdso: the tests need Debian's armhf architecture; run as root:" >&2
+		echo "  dpkg --add-architecture armhf" >&2
+		exit 2
+	fi
+	dpkg --add-architecture armhf
+	apt-get update -qq >/dev/null
+fi
 scripts/deps.sh build-essential cmake pkg-config libelf-dev elfutils libcmocka-dev \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	clang rustc cargo groff-base man-db musl-dev:arm64 golang-go valgrind libclang-rt-14-dev lz4 xz-utils \
 	gcc-s390x-linux-gnu debootstrap ninja-build musl-dev strace debian-archive-keyring \
-	gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
+	gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross \
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross musl-dev:armhf gcc-arm-linux-gnueabi libc6-dev-armel-cross
 jobs=$(nproc)
 for variant in werror sanitize valgrind; do
 	dir=build-test-$variant

@@ -258,6 +258,31 @@ const struct emit_symbol *emit_sigtramp(const struct emit_input *in)
 	return NULL;
 }
 
+/* Where signal handlers return to on architectures whose vDSO carries no
+ * trampoline, for the kernel author (the C header's comment; lines end in
+ * '\n'). */
+static const struct {
+	const char *arch;
+	const char *note;
+} sigreturn_notes[] = {
+	{ "arm", "No signal trampoline here, as in Linux's arm vDSO: Linux's [sigpage]\n"
+		 "does that job.  glibc and musl set SA_RESTORER on arm: a handler\n"
+		 "registered with it returns to sa_restorer (put it in lr).  Without it\n"
+		 "(Go) the kernel must map return code of its own, as the sigpage holds,\n"
+		 "and put its address in lr: mov r7, #173; svc #0 (rt_sigreturn, for\n"
+		 "SA_SIGINFO) or mov r7, #119; svc #0 (sigreturn), in ARM state.\n" },
+};
+
+const char *emit_sigreturn_note(const struct emit_input *in)
+{
+	if (emit_sigtramp(in))
+		return NULL;
+	for (size_t i = 0; i < sizeof sigreturn_notes / sizeof sigreturn_notes[0]; i++)
+		if (in->arch && strcmp(in->arch, sigreturn_notes[i].arch) == 0)
+			return sigreturn_notes[i].note;
+	return NULL;
+}
+
 void emit_upper_name(struct buffer *b, const struct emit_input *in)
 {
 	for (const char *p = in->name; *p; p++) {

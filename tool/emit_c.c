@@ -139,6 +139,13 @@ static void write_constants(struct buffer *b, const struct emit_input *in, const
 	buffer_printf(b, "\n/* The signal return trampoline, for signal delivery. */\n");
 	const struct emit_symbol *tramp = emit_sigtramp(in);
 	define_u64(b, up, "HAS_SIGTRAMP", tramp != NULL, false);
+	const char *note = emit_sigreturn_note(in);
+	if (note) {
+		buffer_printf(b, "/*\n");
+		for (const char *line = note, *end; (end = strchr(line, '\n')); line = end + 1)
+			buffer_printf(b, " * %.*s\n", (int)(end - line), line);
+		buffer_printf(b, " */\n");
+	}
 	if (tramp) {
 		buffer_printf(b, "/* ");
 		emit_comment_text(b, tramp->name);

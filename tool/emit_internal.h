@@ -22,6 +22,8 @@ const char *emit_symbol_stem(const struct emit_input *in, size_t i);
 
 /* The signal return trampoline among in->symbols, or NULL. */
 const struct emit_symbol *emit_sigtramp(const struct emit_input *in);
+/* What the kernel does instead where the image has no trampoline, or NULL. */
+const char *emit_sigreturn_note(const struct emit_input *in);
 
 /* Appends in->name in upper case (the macro and constant prefix). */
 void emit_upper_name(struct buffer *b, const struct emit_input *in);

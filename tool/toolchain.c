@@ -3,6 +3,7 @@
 #include "mkvdso.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <spawn.h>
@@ -23,6 +24,7 @@ struct builtin_recipe {
 	const char *const *flags;
 	const char *hash_style;     /* Linux's --hash-style for this vDSO */
 	const char *clang_target;   /* --target for clang, as Kbuild's CLANG_FLAGS */
+	uint32_t clear_e_flags;     /* e_flags bits the linked image must not claim */
 };
 
 /* As Linux's arch/arm64/kernel/vdso/Makefile, down to --hash-style=sysv
@@ -69,12 +71,32 @@ static const char *const riscv64_flags[] = {
 	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
 };
 
+/* As Linux's arch/arm/vdso/Makefile in a kernel for ARMv7 (the vDSO needs
+ * CPU_V7): PIC, no stack protector, --hash-style=sysv, soft-float as the
+ * kernel's flags (the image passes no floating-point values, so it is
+ * right for both calling standards; clear_e_flags then drops the flag that
+ * says otherwise, as Linux's vdsomunge).  ARM state, as a kernel not built
+ * for Thumb-2: every instruction one 32-bit word, so --syscall-insn is one
+ * word as on aarch64 and a trap handler steps 4 bytes.  No unwind tables:
+ * the linker script drops .ARM.exidx. */
+static const char *const arm_flags[] = {
+	"-std=gnu11", "-O2", "-march=armv7-a", "-marm", "-mfloat-abi=soft", "-fPIC",
+	"-fno-common", "-fno-builtin", "-fno-stack-protector", "-fno-asynchronous-unwind-tables",
+	"-fno-unwind-tables", "-nostdlib", "-shared",
+	"-Wl,-soname=linux-vdso.so.1", "-Wl,-Bsymbolic", "-Wl,--build-id=sha1", "-Wl,-n",
+	"-Wl,-z,max-page-size=4096", "-Wl,--no-undefined", "-Wl,--no-eh-frame-hdr",
+	"-Wl,-z,noexecstack", "-Wl,--orphan-handling=error", "-Wall", "-Wextra", NULL,
+};
+
 static const struct builtin_recipe recipes[] = {
 	{ "aarch64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", aarch64_flags, "sysv",
-	  "aarch64-linux-gnu" },
-	{ "x86_64", "", "gcc", x86_64_flags, "both", "x86_64-linux-gnu" },
+	  "aarch64-linux-gnu", 0 },
+	{ "x86_64", "", "gcc", x86_64_flags, "both", "x86_64-linux-gnu", 0 },
 	{ "riscv64", "riscv64-linux-gnu-", "gcc-riscv64-linux-gnu", riscv64_flags, "both",
-	  "riscv64-linux-gnu" },
+	  "riscv64-linux-gnu", 0 },
+	/* No float-ABI claim (vdsomunge): see clear_e_flags. */
+	{ "arm", "arm-linux-gnueabihf-", "gcc-arm-linux-gnueabihf", arm_flags, "sysv",
+	  "arm-linux-gnueabihf", EF_ARM_ABI_FLOAT_SOFT | EF_ARM_ABI_FLOAT_HARD },
 };
 
 static const struct builtin_recipe *recipe_for(const struct arch_contract *arch)
@@ -358,6 +380,36 @@ static void remove_tree(const char *dir)
 	rmdir(dir);
 }
 
+/*
+ * Drops e_flags bits the linker set from the objects' build options but the
+ * image must not claim.  arm: the compiler marks soft-float code
+ * EF_ARM_ABI_FLOAT_SOFT (hard-float EF_ARM_ABI_FLOAT_HARD), and a loader
+ * that checks the flag the way glibc checks the objects it opens
+ * (VALID_FLOAT_ABI in sysdeps/unix/sysv/linux/arm/ldsodefs.h) rejects an
+ * object flagged for the other calling standard.  The vDSO passes no
+ * floating-point values, so with both bits clear it is, per the AAPCS, right
+ * for both, as Linux's vdsomunge makes its own.  glibc 2.36 itself never
+ * looks at the vDSO's flags (setup_vdso takes the mapped image as it is;
+ * tests/e2e/run.sh runs armhf and armel programs on images flagged either
+ * way), so this is for every other reader.  No ld option clears them, hence the
+ * edit after the link, in the ELF header only.
+ */
+static int clear_e_flags(const struct builtin_recipe *recipe, unsigned char *bytes, size_t size,
+			 const char *path)
+{
+	Elf32_Ehdr ehdr;
+	if (!recipe->clear_e_flags)
+		return EXIT_OK;
+	if (size < sizeof ehdr || bytes[EI_CLASS] != ELFCLASS32 || bytes[EI_DATA] != ELFDATA2LSB) {
+		diag_error(path, "the linker's output is not a little-endian ELF32 file");
+		return EXIT_TROUBLE;
+	}
+	memcpy(&ehdr, bytes, sizeof ehdr);
+	ehdr.e_flags &= ~recipe->clear_e_flags;
+	memcpy(bytes, &ehdr, sizeof ehdr);
+	return EXIT_OK;
+}
+
 int toolchain_find(const struct compile_request *req, struct toolchain *tc)
 {
 	memset(tc, 0, sizeof *tc);
@@ -501,6 +553,8 @@ int compile_builtin(const struct compile_request *req, struct compile_result *re
 		}
 		if (status == EXIT_OK)
 			status = read_input(stripped, 64u << 20, &result->bytes, &result->size);
+		if (status == EXIT_OK)
+			status = clear_e_flags(recipe, result->bytes, result->size, stripped);
 		free(argv);
 	}
 	remove_tree(tmpdir);

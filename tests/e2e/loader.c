@@ -1,11 +1,13 @@
 /*
  * loader.c: plays the kernel's part of execve for the end-to-end proof.
  *
- *   loader [--no-vdso] [--trap-insn=WORD] [--flags=N] [--fault=KIND] VDSO.bin BASE PROGRAM [ARGS...]
+ *   loader [--no-vdso] [--trap-insn=WORD] [--flags=N] [--fault=KIND] [--program-takes-sigill]
+ *          VDSO.bin BASE PROGRAM [ARGS...]
  *
- * A static program, for aarch64 run under qemu-aarch64 (which gives its
- * guests no vDSO of its own) or for x86_64 run natively (guest.h holds what
- * differs).  It maps the raw vDSO image (`mkvdso build
+ * A static program, for aarch64, riscv64 or 32-bit arm run under qemu-user
+ * (which gives its guests no vDSO of its own) or for x86_64 run natively
+ * (guest.h holds what differs; on arm it also answers the vDSO's counter
+ * reads, which qemu-arm 7.2 cannot run, from a SIGILL handler).  It maps the raw vDSO image (`mkvdso build
  * --format=raw`) flat at BASE, the data page at BASE - 4096 (read-only for
  * the program; written through a second, writable mapping of the same memfd
  * page with vdso_data.h's writer, from the host's clocks, and refreshed from a
@@ -16,14 +18,14 @@
  * builds a Linux-layout initial stack whose AT_SYSINFO_EHDR is set by
  * include/vdso_auxv.h's vdso_auxv64_set_sysinfo_ehdr, and jumps to the
  * entry (the dynamic linker's, with AT_BASE set) with the registers as execve
- * leaves them (x0 or rdx, rtld_fini, 0).
+ * leaves them (x0, a0, r0 or rdx, rtld_fini, 0).
  * --trap-insn=INSN plays a kernel that traps system calls its own way (a
  * vDSO built with `mkvdso build --syscall-insn=INSN`, a word on aarch64, hex
  * bytes on x86_64): the undefined instruction raises SIGILL, and a handler
  * installed here makes the system call its registers name (x8 and x0-x5, or
  * rax and rdi, rsi, rdx, r10, r8, r9), puts the result in x0 or rax, steps
  * over the instruction, and counts it in $E2E_TRAP_LOG.  Any other SIGILL kills the
- * program as usual.
+ * program as usual, or reaches its own handler (--program-takes-sigill, below).
  * $E2E_TZ="MINUTESWEST DSTTIME" publishes that timezone instead of the host's,
  * so a test can tell the vDSO's answer from the system call's.
  * $E2E_COUNTER_HZ, a frequency an earlier run printed, skips measuring the
@@ -81,13 +83,27 @@
 #define PAGE 4096ul
 #define NSEC 1000000000ll
 #define STACK_SIZE (8ul << 20)
-/* Where a PIE program and its dynamic linker go: above anything the
- * loader's brk heap can reach (x86_64 starts it anywhere within 1 GiB past
- * the loader's end, arch_randomize_brk, and 0x60000000 was hit), below
- * Sv39's top. */
+#define TICK_NS 1000000l	/* the page is refreshed this often */
+
+/* The initial stack's words and the auxv helper for them, 64-bit or 32-bit
+ * (arm), and where a PIE program and its dynamic linker go: on 64-bit
+ * targets above anything the loader's brk heap can reach (x86_64 starts it
+ * anywhere within 1 GiB past the loader's end, arch_randomize_brk, and
+ * 0x60000000 was hit), below Sv39's top; on arm below qemu-arm's mmap area,
+ * which starts at 1 GiB. */
+#if UINTPTR_MAX > 0xffffffffu
 #define PIE_BIAS 0x100000000ul
 #define INTERP_BIAS 0x140000000ul
-#define TICK_NS 1000000l	/* the page is refreshed this often */
+#define GUEST_ELFCLASS ELFCLASS64
+#define auxv_set_sysinfo_ehdr vdso_auxv64_set_sysinfo_ehdr
+#define auxv_find vdso_auxv64_find
+#else
+#define PIE_BIAS 0x08000000ul
+#define INTERP_BIAS 0x0c000000ul
+#define GUEST_ELFCLASS ELFCLASS32
+#define auxv_set_sysinfo_ehdr vdso_auxv32_set_sysinfo_ehdr
+#define auxv_find vdso_auxv32_find
+#endif
 
 extern char **environ;
 
@@ -123,6 +139,18 @@ static int parse_fault(const char *kind)
 			return fault = (enum fault)i, 1;
 	return 0;
 }
+/*
+ * --program-takes-sigill (arm): the program installs a SIGILL handler of its
+ * own at start-up, as Go's runtime does, and would die of the first trapped
+ * counter read (guest.h's guest_emulate_counter) reaching it.  The page
+ * then says MKVDSO_CLOCK_MODE_NONE (the vDSO makes the system call, as for
+ * a kernel without a usable counter) until the ticker has seen the
+ * program's handler, put the loader's emulation back in front of it (other
+ * SIGILLs still reach the program's) and only then publishes the counter.
+ */
+static int program_takes_sigill;
+static volatile int counter_ready = 1;
+static struct sigaction program_sigill;	/* its handler, once taken back */
 
 static struct vdso_data *page;	/* the writable alias */
 static struct timekeeper {
@@ -135,7 +163,7 @@ static void publish(void)
 {
 	struct vdso_data *d = page;
 	vdso_data_begin_update(d);
-	d->clock_mode = GUEST_CLOCK_MODE;
+	d->clock_mode = counter_ready ? GUEST_CLOCK_MODE : MKVDSO_CLOCK_MODE_NONE;
 	d->hrtimer_res = tk.hrtimer_res;
 	d->coarse_res = tk.coarse_res;
 	d->tz_minuteswest = tk.tz_minuteswest;
@@ -198,8 +226,12 @@ static void log_gap(uint64_t gap_ns)
 	log_number(tick_log_fd, gap_ns);
 }
 
+static void take_back_sigill(void);
+
 static void tick(void)
 {
+	if (!counter_ready)
+		take_back_sigill();
 	log_gap(guest_clocks_tick(&tk.clocks));
 	publish();
 }
@@ -225,7 +257,7 @@ static void map_vdso(const char *path, uint64_t base)
 	struct stat st;
 	if (img < 0 || fstat(img, &st) != 0)
 		die("%s: %s", path, strerror(errno));
-	if (st.st_size < (off_t)sizeof(Elf64_Ehdr))
+	if (st.st_size < (off_t)sizeof(ElfW(Ehdr)))
 		die("%s: too small for an ELF image", path);
 	size_t span = ((size_t)st.st_size + PAGE - 1) & ~(PAGE - 1);
 
@@ -288,14 +320,14 @@ static void load_program(const char *path, uint64_t dyn_bias, struct program *p)
 	}
 	close(fd);
 
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)file;
 	if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != GUEST_EM ||
+	    eh->e_ident[EI_CLASS] != GUEST_ELFCLASS || eh->e_machine != GUEST_EM ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
-	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size)
-		die("%s: not an " GUEST_ARCH " ELF64 executable", path);
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(file + eh->e_phoff);
+	    eh->e_phentsize != sizeof(ElfW(Phdr)) ||
+	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(ElfW(Phdr)) > size)
+		die("%s: not an " GUEST_ARCH " ELF executable of this word size", path);
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(file + eh->e_phoff);
 
 	uint64_t lo = UINT64_MAX, hi = 0, phdr = 0;
 	int have_phdr = 0;
@@ -411,10 +443,10 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 	for (int i = argc - 1; i >= 0; i--)
 		args[i] = push_bytes(&top, argv[i], strlen(argv[i]) + 1);
 
-	uint64_t auxv[2 * AUXV_CAPACITY] = { 0 };
-	const uint64_t entries[][2] = {
+	uintptr_t auxv[2 * AUXV_CAPACITY] = { 0 };
+	const uintptr_t entries[][2] = {
 		{ AT_PHDR, p->phdr },
-		{ AT_PHENT, sizeof(Elf64_Phdr) },
+		{ AT_PHENT, sizeof(ElfW(Phdr)) },
 		{ AT_PHNUM, p->phnum },
 		{ AT_PAGESZ, PAGE },
 		{ AT_BASE, interp_base },
@@ -426,11 +458,11 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 		{ AT_EGID, getegid() },
 		{ AT_HWCAP, getauxval(AT_HWCAP) },
 		{ AT_HWCAP2, getauxval(AT_HWCAP2) },
-		{ AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK) },
+		{ AT_CLKTCK, (uintptr_t)sysconf(_SC_CLK_TCK) },
 		{ AT_SECURE, 0 },
-		{ AT_RANDOM, (uint64_t)(uintptr_t)random_at },
-		{ AT_EXECFN, (uint64_t)(uintptr_t)execfn_at },
-		{ AT_PLATFORM, (uint64_t)(uintptr_t)platform },
+		{ AT_RANDOM, (uintptr_t)random_at },
+		{ AT_EXECFN, (uintptr_t)execfn_at },
+		{ AT_PLATFORM, (uintptr_t)platform },
 	};
 	size_t n = sizeof entries / sizeof entries[0];
 	for (size_t i = 0; i < n; i++) {
@@ -440,25 +472,25 @@ static uint64_t build_stack(int argc, char **argv, const char *execfn, const str
 	auxv[2 * n] = AT_NULL;
 	ptrdiff_t used = (ptrdiff_t)n + 1;
 	if (with_vdso) {
-		used = vdso_auxv64_set_sysinfo_ehdr(auxv, AUXV_CAPACITY, vdso_base);
+		used = auxv_set_sysinfo_ehdr(auxv, AUXV_CAPACITY, (uintptr_t)vdso_base);
 		if (used < 0)
-			die("vdso_auxv64_set_sysinfo_ehdr: error %td", used);
-		if (vdso_auxv64_find(auxv, AUXV_CAPACITY, VDSO_AT_SYSINFO_EHDR) < 0)
-			die("AT_SYSINFO_EHDR missing after vdso_auxv64_set_sysinfo_ehdr");
+			die("vdso_auxv_set_sysinfo_ehdr: error %td", used);
+		if (auxv_find(auxv, AUXV_CAPACITY, VDSO_AT_SYSINFO_EHDR) < 0)
+			die("AT_SYSINFO_EHDR missing after vdso_auxv_set_sysinfo_ehdr");
 	}
 
 	/* argc, argv..., NULL, envp..., NULL, auxv pairs; sp 16-byte aligned. */
 	size_t words = 1 + (size_t)argc + 1 + (size_t)envc + 1 + 2 * (size_t)used;
-	top = (char *)(((uintptr_t)top - words * 8) & ~15ul);
-	uint64_t *sp = (uint64_t *)top, *w = sp;
-	*w++ = (uint64_t)argc;
+	top = (char *)(((uintptr_t)top - words * sizeof(uintptr_t)) & ~15ul);
+	uintptr_t *sp = (uintptr_t *)top, *w = sp;
+	*w++ = (uintptr_t)argc;
 	for (int i = 0; i < argc; i++)
-		*w++ = (uint64_t)(uintptr_t)args[i];
+		*w++ = (uintptr_t)args[i];
 	*w++ = 0;
 	for (int i = 0; i < envc; i++)
-		*w++ = (uint64_t)(uintptr_t)envs[i];
+		*w++ = (uintptr_t)envs[i];
 	*w++ = 0;
-	memcpy(w, auxv, 2 * (size_t)used * 8);
+	memcpy(w, auxv, 2 * (size_t)used * sizeof(uintptr_t));
 	free(args);
 	free(envs);
 	return (uint64_t)(uintptr_t)sp;
@@ -473,13 +505,37 @@ static unsigned long traps;
 /* On the program's thread: raw system calls only (guest.h). */
 static void on_sigill(int sig, siginfo_t *info, void *context)
 {
-	(void)sig;
-	(void)info;
+	if (guest_emulate_counter(context))	/* arm under qemu-arm: the counter read */
+		return;
+	if (program_sigill.sa_sigaction && !guest_is_trap(context, &trap_insn)) {
+		program_sigill.sa_sigaction(sig, info, context);	/* the program's own */
+		return;
+	}
 	if (!guest_emulate_trap(context, &trap_insn))
 		return;
 	unsigned long n = __atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
 	if (trap_log_fd >= 0)
 		log_number(trap_log_fd, n);
+}
+
+/* On the ticker: once the program has a SIGILL handler of its own, keep it
+ * for what the loader does not emulate, put on_sigill first again (on the
+ * program's signal stack, as its handler ran), then enable the counter. */
+static void take_back_sigill(void)
+{
+	struct sigaction now;
+	if (sigaction(SIGILL, NULL, &now) != 0 || now.sa_sigaction == on_sigill ||
+	    !(now.sa_flags & SA_SIGINFO))
+		return;
+	program_sigill = now;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigill;
+	sa.sa_flags = SA_SIGINFO | (now.sa_flags & SA_ONSTACK);
+	sigfillset(&sa.sa_mask);	/* see install_trap */
+	if (sigaction(SIGILL, &sa, NULL) != 0)
+		die("sigaction(SIGILL): %s", strerror(errno));
+	counter_ready = 1;
 }
 
 static void install_trap(void)
@@ -493,7 +549,10 @@ static void install_trap(void)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_sigill;
 	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
+	/* Emulation is one step, as in a kernel: no signal in between.  A
+	 * program's handler interrupting on_sigill would see the loader's
+	 * registers, not the vDSO's (Go on arm then takes r10 for its g). */
+	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGILL, &sa, NULL) != 0)
 		die("sigaction(SIGILL): %s", strerror(errno));
 }
@@ -521,6 +580,17 @@ static __attribute__((noreturn)) void start(uint64_t sp, uint64_t entry)
 		"li a4, 0\n\tli a5, 0\n\tli a6, 0\n\tli a7, 0\n\t"
 		"li ra, 0\n\tli s0, 0\n\tli gp, 0\n\tli tp, 0\n\t"
 		"jr t1" :: "r"(s), "r"(e) : "memory");
+#elif defined(__arm__)
+	register uint32_t s __asm__("r8") = (uint32_t)sp;
+	register uint32_t e __asm__("r9") = (uint32_t)entry;
+	/* Registers as execve leaves them: zero, r0 the (absent) rtld_fini;
+	 * bx takes the entry's state (Thumb when its low bit is set). */
+	__asm__ __volatile__(
+		"mov sp, r8\n\t"
+		"mov r0, #0\n\tmov r1, #0\n\tmov r2, #0\n\tmov r3, #0\n\t"
+		"mov r4, #0\n\tmov r5, #0\n\tmov r6, #0\n\tmov r7, #0\n\t"
+		"mov r10, #0\n\tmov fp, #0\n\tmov ip, #0\n\tmov lr, #0\n\t"
+		"bx r9" :: "r"(s), "r"(e) : "memory");
 #else
 	/* Registers as execve leaves them: zero, rdx the (absent) rtld_fini,
 	 * rsp at argc.  The entry waits in r11, which nothing here clears. */
@@ -556,6 +626,8 @@ int main(int argc, char **argv)
 			with_vdso = 0;
 		else if (strncmp(argv[i], "--flags=", 8) == 0)
 			page_flags = parse_flags(argv[i] + 8);
+		else if (strcmp(argv[i], "--program-takes-sigill") == 0)
+			program_takes_sigill = 1;
 		else if (strncmp(argv[i], "--trap-insn=", 12) == 0 &&
 			 guest_parse_insn(argv[i] + 12, &trap_insn))
 			continue;
@@ -565,7 +637,8 @@ int main(int argc, char **argv)
 			die("unknown option %s", argv[i]);
 	}
 	if (argc - i < 3)
-		die("usage: loader [--no-vdso] [--trap-insn=WORD] [--flags=N] [--fault=KIND] VDSO.bin BASE PROGRAM [ARGS...]");
+		die("usage: loader [--no-vdso] [--trap-insn=WORD] [--flags=N] [--fault=KIND] "
+		    "[--program-takes-sigill] VDSO.bin BASE PROGRAM [ARGS...]");
 	const char *vdso_path = argv[i], *program = argv[i + 2];
 	char *end;
 	errno = 0;
@@ -619,8 +692,9 @@ int main(int argc, char **argv)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_t t;
-	if (trap_insn.size)
+	if (trap_insn.size || GUEST_COUNTER_TRAPS)
 		install_trap();
+	counter_ready = !(program_takes_sigill && GUEST_COUNTER_TRAPS);
 	tick();	/* fresh page; the first gap logged starts here, not at our own start-up */
 	const char *tick_log = getenv("E2E_TICK_LOG");
 	if (tick_log && (tick_log_fd = open(tick_log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)

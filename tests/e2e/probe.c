@@ -74,6 +74,23 @@ static int nlines;
 #define RECORD(...) snprintf(lines[nlines < MAX_LINES ? nlines++ : MAX_LINES - 1], \
 			     sizeof lines[0], __VA_ARGS__)
 
+/*
+ * The reference system calls, for the libc's own struct timespec: musl on
+ * 32-bit arm has a 64-bit time_t and names the time32 calls *_time32 only,
+ * so its references are the time64 calls (gettimeofday has none: the
+ * time32 one, for the timezone alone).  glibc 2.36 armhf's time_t is
+ * 32-bit, and every 64-bit target's calls are the plain ones.
+ */
+#if !defined(SYS_clock_gettime) && defined(SYS_clock_gettime64)
+#define REF_CLOCK_GETTIME SYS_clock_gettime64
+#define REF_CLOCK_GETRES SYS_clock_getres_time64
+#define REF_GETTIMEOFDAY SYS_gettimeofday_time32
+#else
+#define REF_CLOCK_GETTIME SYS_clock_gettime
+#define REF_CLOCK_GETRES SYS_clock_getres
+#define REF_GETTIMEOFDAY SYS_gettimeofday
+#endif
+
 static void marker(void)
 {
 	syscall(SYS_getppid);
@@ -88,7 +105,7 @@ static void second_marker(void)
 static int ref_gettime(clockid_t id, struct timespec *ts)
 {
 	syscall(SYS_getuid);
-	int r = syscall(SYS_clock_gettime, id, ts) == 0 ? 0 : errno;
+	int r = syscall(REF_CLOCK_GETTIME, id, ts) == 0 ? 0 : errno;
 	syscall(SYS_getgid);
 	return r;
 }
@@ -96,16 +113,16 @@ static int ref_gettime(clockid_t id, struct timespec *ts)
 static int ref_getres(clockid_t id, struct timespec *ts)
 {
 	syscall(SYS_getuid);
-	int r = syscall(SYS_clock_getres, id, ts) == 0 ? 0 : errno;
+	int r = syscall(REF_CLOCK_GETRES, id, ts) == 0 ? 0 : errno;
 	syscall(SYS_getgid);
 	return r;
 }
 
 static void ref_tz(struct timezone *tz)
 {
-	struct timeval tv;
+	long tv[4];	/* a timeval of either size; only tz is used */
 	syscall(SYS_getuid);
-	syscall(SYS_gettimeofday, &tv, tz);
+	syscall(REF_GETTIMEOFDAY, tv, tz);
 	syscall(SYS_getgid);
 }
 

@@ -41,6 +41,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -88,6 +89,23 @@ func cHex(v uintptr) string {
 	return fmt.Sprintf("%#x", v)
 }
 
+// waitForCounter: under loader.c --program-takes-sigill (arm, where the
+// loader answers the vDSO's trapped counter reads) the data page below the
+// vDSO says clock_mode 0 (NONE: system calls) until the loader has taken
+// SIGILL back from this runtime, which installs its handler at start-up.
+// Wait for the counter (clock_mode, offset 8 in vdso_data.h's layout), at
+// most 10 s, so that every reading between the markers is the vDSO's.
+func waitForCounter() {
+	ehdr := sysinfoEhdr()
+	if ehdr == 0 {
+		return
+	}
+	mode := (*int32)(unsafe.Pointer(ehdr - 4096 + 8))
+	for i := 0; i < 10000 && atomic.LoadInt32(mode) == 0; i++ {
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func marker() {
 	syscall.RawSyscall(syscall.SYS_GETPPID, 0, 0, 0)
 }
@@ -130,6 +148,9 @@ func main() {
 	var before, after syscall.Timespec
 	var errors, backwards int64
 
+	if os.Getenv("E2E_WAIT_FOR_COUNTER") != "" {
+		waitForCounter()
+	}
 	marker()
 	for i := 0; i < tries; i++ {
 		refGettime(clockRealtime, &before)

@@ -55,6 +55,12 @@ clocks="CLOCK_REALTIME CLOCK_MONOTONIC CLOCK_BOOTTIME CLOCK_MONOTONIC_RAW CLOCK_
 CLOCK_REALTIME_COARSE CLOCK_MONOTONIC_COARSE CLOCK_PROCESS_CPUTIME_ID CLOCK_THREAD_CPUTIME_ID 0x2a"
 passed_on="CLOCK_PROCESS_CPUTIME_ID CLOCK_THREAD_CPUTIME_ID 0x2a"
 
+# getres_line CLOCK: how the trace shows LIBC's clock_getres(CLOCK): glibc on
+# arm makes clock_getres_time64, whose clock id qemu 7.2 does not show.
+getres_line() {
+	if [ "$libc$arch" = glibcarm ]; then echo "clock_getres(?"; else echo "clock_getres($1"; fi
+}
+
 # expected LIBC VDSO(yes|no) LOOPS: the clock system calls probe makes between
 # its markers, outside its reference windows, one per line, in order.
 expected() {
@@ -62,18 +68,20 @@ expected() {
 	if [ "$vdso" = yes ]; then
 		for c in $passed_on; do echo "clock_gettime($c"; done
 		getres=$passed_on
-		[ "$libc" = musl ] && getres=$clocks	# musl's clock_getres is always the syscall
-		for c in $getres; do echo "clock_getres($c"; done
+		# musl's clock_getres is always the syscall, and so is glibc's on
+		# arm (clock_getres_time64 first; the vDSO's is time32).
+		[ "$libc" = musl ] || [ "$arch" = arm ] && getres=$clocks
+		for c in $getres; do getres_line "$c"; done
 	else
 		for c in $clocks; do echo "clock_gettime($c"; done
 		# musl's gettimeofday is clock_gettime, and glibc's where it has no
-		# USE_IFUNC_GETTIMEOFDAY (riscv64): it zeroes the timezone.
-		if [ "$libc" = musl ] || [ "$libc$arch" = glibcriscv64 ]; then
+		# USE_IFUNC_GETTIMEOFDAY (riscv64, arm): it zeroes the timezone.
+		if [ "$libc" = musl ] || [ "$libc$arch" = glibcriscv64 ] || [ "$libc$arch" = glibcarm ]; then
 			echo "clock_gettime(CLOCK_REALTIME"; echo "clock_gettime(CLOCK_REALTIME"
 		else
 			echo gettimeofday; echo gettimeofday
 		fi
-		for c in $clocks; do echo "clock_getres($c"; done
+		for c in $clocks; do getres_line "$c"; done
 		i=0
 		while [ "$i" -le "$loops" ]; do echo "clock_gettime(CLOCK_MONOTONIC"; i=$((i + 1)); done
 	fi
@@ -229,9 +237,14 @@ run() {
 	[ "$vdso" = yes ] || opt=--no-vdso
 	[ -z "$trap" ] || opt="$opt --trap-insn=$trap"
 	opt="$opt --flags=$vdso_flags"
+	# Go's runtime takes SIGILL, which the loader's counter emulation needs;
+	# probe.go waits until the loader has it back (--program-takes-sigill).
+	wait_counter=""
+	[ "$libc$arch" = goarm ] && opt="$opt --program-takes-sigill" wait_counter=1
 	status=0
 	# shellcheck disable=SC2086
 	E2E_TICK_LOG="$tmp/$name.tick" E2E_TRAP_LOG="$tmp/$name.traps" E2E_TZ=$E2E_TZ \
+		E2E_WAIT_FOR_COUNTER=$wait_counter \
 		e2e_traced "$tmp/$name.strace" "$tmp/loader" $opt "$image" "$base" \
 		"$probe" "$loops" >"$tmp/$name.out" 2>"$tmp/$name.err" || status=$?
 	if [ "$status" -ne 0 ]; then
@@ -240,6 +253,14 @@ run() {
 	fi
 	want_v=0
 	[ "$vdso" = yes ] && want_v=$(printf '%#x' "$base")
+	# musl 1.2.3 never uses a vDSO on arm, as inspect's verdict says: it
+	# makes every system call, with AT_SYSINFO_EHDR set or not.
+	if [ "$libc$arch" = muslarm ] && [ "$vdso" = yes ]; then
+		"$MKVDSO" inspect "$image" | grep -q '^  musl 1\.2\.3 .*fallback' ||
+			fail "$name: inspect does not say that musl 1.2.3 falls back on arm"
+		vdso=no
+		echo "  musl 1.2.3 on arm: inspect says fallback, so every call must be a system call"
+	fi
 	got_v=$(awk '$1 == "V" { print $2 }' "$tmp/$name.out")
 	[ "$got_v" = "$want_v" ] || fail "$name: getauxval(AT_SYSINFO_EHDR) = $got_v, expected $want_v"
 	if [ "$libc" = go ]; then
@@ -251,7 +272,8 @@ run() {
 		# Every clock call the vDSO passes on went through the trap, and
 		# nothing else did (musl makes its clock_getres calls itself).
 		want=$(grep -c -E '^(clock_gettime\(|getcpu$)' "$tmp/$name.want")
-		[ "$libc" = musl ] || want=$((want + $(grep -c '^clock_getres(' "$tmp/$name.want")))
+		[ "$libc" = musl ] || [ "$arch" = arm ] ||
+			want=$((want + $(grep -c '^clock_getres(' "$tmp/$name.want")))
 		# glibc's __riscv_flush_icache, static and dynamic, is the vDSO's.
 		[ "$arch" = riscv64 ] && want=$((want + 1))
 		got=$(cat "$tmp/$name.traps" 2>/dev/null || echo none)
@@ -273,6 +295,7 @@ run() {
 	# musl's gettimeofday never writes the timezone: probe.c's -1 stays.
 	[ "$libc" = musl ] && zone="-1 -1"
 	[ "$libc$arch" = glibcriscv64 ] && zone="0 0"
+	[ "$libc$arch" = glibcarm ] && zone="0 0"
 	if [ "$arch" = riscv64 ] && [ "$libc" != go ]; then
 		grep -qx 'F 0 0' "$tmp/$name.out" ||
 			fail "$name: __riscv_flush_icache: $(grep '^F' "$tmp/$name.out" || echo 'no F line')"
@@ -309,8 +332,10 @@ for image in builtin prebuilt; do
 				fail "mkvdso build shipped a vdso_auxv.h that differs from include/"
 			for libc in $e2e_libcs; do
 				l=${libc%%-*}
+				loops=$LOOPS	# musl on arm: each loop is a system call
+				[ "$l$arch" = muslarm ] && loops=3
 				try "$libc-$image-$mode-$base" "$dir/vdso.bin" "$base" "$tmp/probe-$libc" \
-					"$l" yes "$LOOPS"
+					"$l" yes "$loops"
 			done
 		done
 	done
@@ -326,6 +351,7 @@ base=${BASES%% *}
 	--syscall-insn=$trap_insn -o "$tmp/vdso-trap") || fail "mkvdso build --syscall-insn"
 trap_libcs="glibc musl"
 [ "$arch" = riscv64 ] && trap_libcs="glibc glibc-dyn"	# no musl; dynamic flush_icache
+[ "$arch" = arm ] && trap_libcs="glibc glibc-dyn"	# musl 1.2.3 never calls the vDSO there
 for libc in $trap_libcs; do
 	e2e_has "$libc" || continue
 	try "$libc-trap" "$tmp/vdso-trap/vdso.bin" "$base" "$tmp/probe-$libc" "${libc%%-*}" yes "$LOOPS" \
@@ -348,6 +374,37 @@ if [ "$arch" = x86_64 ]; then
 			yes "$LOOPS" $trap_insn
 	done
 	vdso_flags=0
+fi
+
+# arm: the image claims no float ABI (mkvdso clears EF_ARM_ABI_FLOAT_SOFT
+# and _HARD, as Linux's vdsomunge).  glibc 2.36's ld.so never checks the
+# vDSO's flags (setup_vdso; VALID_FLOAT_ABI is for the files it opens):
+# hard-float (armhf) and soft-float (armel) dynamic programs use an image
+# flagged for the other ABI, and the unflagged one, all the same.
+if [ "$arch" = arm ]; then
+	echo "# float-ABI flags: glibc takes the vDSO whatever they claim"
+	command -v arm-linux-gnueabi-gcc >/dev/null 2>&1 ||
+		fail "arm-linux-gnueabi-gcc is missing (Debian: gcc-arm-linux-gnueabi libc6-dev-armel-cross)"
+	arm-linux-gnueabi-gcc -O2 -Wall -Wextra -Werror "$here/probe.c" -o "$tmp/probe-glibc-soft" ||
+		fail "compiling probe.c against armel (soft-float) glibc"
+	base=${BASES%% *}
+	plain=$tmp/vdso-builtin-linked-at-0-$base/vdso.bin
+	for abi in soft hard; do
+		cp "$plain" "$tmp/vdso-$abi.bin"
+		# e_flags (offset 36, little-endian): EF_ARM_EABI_VER5 and
+		# EF_ARM_ABI_FLOAT_SOFT (0x200) or _HARD (0x400).
+		case $abi in
+		soft) printf '\000\002\000\005' ;;
+		hard) printf '\000\004\000\005' ;;
+		esac | dd of="$tmp/vdso-$abi.bin" bs=1 seek=36 count=4 conv=notrunc 2>/dev/null
+		"${prefix}readelf" -h "$tmp/vdso-$abi.bin" | grep -q "Flags:.*, $abi-float ABI$" ||
+			fail "the $abi-float copy is not flagged so"
+	done
+	try glibc-dyn-hard-on-soft-flags "$tmp/vdso-soft.bin" "$base" "$tmp/probe-glibc-dyn" glibc yes "$LOOPS"
+	trace_sysroot=/usr/arm-linux-gnueabi
+	try glibc-soft-on-hard-flags "$tmp/vdso-hard.bin" "$base" "$tmp/probe-glibc-soft" glibc yes "$LOOPS"
+	try glibc-soft-on-no-flags "$plain" "$base" "$tmp/probe-glibc-soft" glibc yes "$LOOPS"
+	trace_sysroot=
 fi
 
 echo "# negative control: no AT_SYSINFO_EHDR, every call is a system call"

@@ -19,10 +19,12 @@ headers_outside() {
 	done
 }
 
-for arch in aarch64 x86_64 riscv64; do
+for arch in aarch64 x86_64 riscv64 arm; do
+	base=0x400000000
 	case $arch in
 	aarch64) prefix=aarch64-linux-gnu- ;;
 	riscv64) prefix=riscv64-linux-gnu- ;;
+	arm) prefix=arm-linux-gnueabihf- base=0xbfffe000 ;; # below arm's 3 GiB
 	x86_64) prefix= ;; # the host's gcc
 	esac
 	real_gcc=${prefix}gcc
@@ -41,11 +43,11 @@ EOF
 	chmod +x "$wrap/${prefix}gcc"
 	ln -s "$(command -v "${prefix}objcopy")" "$wrap/${prefix}objcopy"
 
-	expect_status 0 "$arch: normal build" "$MKVDSO" build --arch=$arch --base=0x400000000 \
+	expect_status 0 "$arch: normal build" "$MKVDSO" build --arch=$arch --base=$base \
 		--format=raw -o "$tmp/$arch/normal"
 	: >"$log"
 	expect_status 0 "$arch: build with no libc headers reachable" "$MKVDSO" build --arch=$arch \
-		--base=0x400000000 --cross-compile="$wrap/$prefix" --format=raw -o "$tmp/$arch/bare"
+		--base=$base --cross-compile="$wrap/$prefix" --format=raw -o "$tmp/$arch/bare"
 	grep -q 'vdso_data\.h$' "$log" || fail "$arch: gcc -H logged no vdso_data.h: $(head -c 300 "$log")"
 	headers_outside "$log" "$compiler_include" >"$tmp/$arch/outside"
 	[ -s "$tmp/$arch/outside" ] && fail "$arch: the vDSO includes headers from outside vdso/ and $compiler_include: $(cat "$tmp/$arch/outside")"

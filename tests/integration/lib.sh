@@ -68,15 +68,15 @@ compare_with_eu_readelf() {
 	diff -u "$tmp/readelf-v.txt" "$tmp/mkvdso-v.txt" >"$tmp/diff" || fail "$2: versions differ from eu-readelf: $(cat "$tmp/diff")"
 }
 
-# check_builtin ARCH CC BASE WANT_SYMS: `mkvdso build --arch=ARCH --cc=CC
-# --strict` at BASE, silent and clean under inspect --strict; eu-readelf
-# agrees with inspect and lists exactly WANT_SYMS (lines "name type bind
-# version", sorted); soname linux-vdso.so.1, both hash tables (as Linux's
-# vDSOs for the architectures mkvdso builds with both), no relocations, one
-# read+execute PT_LOAD; a second build from another folder gives the same
-# bytes.  Sets img to the image; returns 1 when there is none.
+# check_builtin ARCH CC BASE WANT_SYMS [HASH]: `mkvdso build --arch=ARCH
+# --cc=CC --strict` at BASE, silent and clean under inspect --strict;
+# eu-readelf agrees with inspect and lists exactly WANT_SYMS (lines "name
+# type bind version", sorted); soname linux-vdso.so.1, the hash tables of
+# Linux's vDSO there (HASH: both, the default, or sysv: DT_HASH alone), no
+# relocations, one read+execute PT_LOAD; a second build from another folder
+# gives the same bytes.  Sets img to the image; returns 1 when there is none.
 check_builtin() {
-	arch_=$1 cc=$2 base_=$3 want_syms=$4
+	arch_=$1 cc=$2 base_=$3 want_syms=$4 hash_=${5:-both}
 	expect_status 0 "build --arch=$arch_ --cc=$cc" "$MKVDSO" build --arch="$arch_" --cc="$cc" \
 		--base="$base_" --strict -o "$tmp/$cc"
 	[ -s "$tmp/err" ] && fail "$cc: a clean build printed: $(head -c 300 "$tmp/err")"
@@ -92,7 +92,11 @@ check_builtin() {
 	"$EU_READELF" -d "$img" >"$tmp/dyn"
 	expect_grep "Library soname: \[linux-vdso.so.1\]" "$tmp/dyn" "$cc: soname"
 	expect_grep "^  HASH " "$tmp/dyn" "$cc: DT_HASH"
-	expect_grep "^  GNU_HASH " "$tmp/dyn" "$cc: DT_GNU_HASH, as Linux's $arch_ vDSO"
+	if [ "$hash_" = both ]; then
+		expect_grep "^  GNU_HASH " "$tmp/dyn" "$cc: DT_GNU_HASH, as Linux's $arch_ vDSO"
+	elif grep -q "^  GNU_HASH " "$tmp/dyn"; then
+		fail "$cc: DT_GNU_HASH, which Linux's $arch_ vDSO does not have"
+	fi
 	"$EU_READELF" -r "$img" | grep -q "Relocation section" && fail "$cc: the image has relocations"
 	"$EU_READELF" -l "$img" | awk '$1 == "LOAD"' >"$tmp/loads"
 	[ "$(wc -l <"$tmp/loads")" -eq 1 ] && grep -q ' R E ' "$tmp/loads" ||

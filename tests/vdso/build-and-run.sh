@@ -1,12 +1,13 @@
 #!/bin/sh
 # Builds a built-in vDSO with `mkvdso build`, checks the image, and proves
 # that its functions compute the right thing (harness.c): aarch64 under
-# qemu-aarch64, riscv64 under qemu-riscv64 (ARCH=riscv64), x86_64 natively
-# on this machine (ARCH=x86_64); x86_64 and riscv64 images are also built
-# with clang.  Every tool is required: a missing one
-# fails the test.
+# qemu-aarch64, riscv64 under qemu-riscv64 (ARCH=riscv64), 32-bit arm under
+# qemu-arm (ARCH=arm; the harness traps and answers the counter reads qemu
+# cannot run), x86_64 natively on this machine (ARCH=x86_64); the x86_64,
+# riscv64 and arm images are also built with clang.  Every tool is required:
+# a missing one fails the test.
 #
-#   MKVDSO=path/to/mkvdso [ARCH=x86_64|riscv64] tests/vdso/build-and-run.sh
+#   MKVDSO=path/to/mkvdso [ARCH=x86_64|riscv64|arm] tests/vdso/build-and-run.sh
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +21,7 @@ fail() {
 
 # Per architecture: the toolchain, how the harness runs, the system-call
 # instruction as objdump shows its bytes, and a trap to build with instead.
+base=0x400000000 harness_flags=
 case $arch in
 aarch64)
 	prefix=${CROSS_COMPILE:-aarch64-linux-gnu-} run=qemu-aarch64
@@ -30,6 +32,12 @@ riscv64)
 	prefix=${CROSS_COMPILE:-riscv64-linux-gnu-} run=qemu-riscv64
 	native=00000073 trap=0xc0001073 trap_hex=c0001073 # csrrw x0, cycle, x0: illegal
 	packages="gcc-riscv64-linux-gnu, binutils-riscv64-linux-gnu, libc6-dev-riscv64-cross, qemu-user"
+	;;
+arm)
+	prefix=${CROSS_COMPILE:-arm-linux-gnueabihf-} run=qemu-arm
+	native=ef000000 trap=0xe7fbeeff trap_hex=e7fbeeff # udf #0xbeef
+	packages="gcc-arm-linux-gnueabihf, binutils-arm-linux-gnueabihf, libc6-dev-armhf-cross, qemu-user"
+	base=0xbfffe000 harness_flags=-marm # guest.h's system call wants r7
 	;;
 x86_64)
 	prefix="" run=""
@@ -57,7 +65,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 build_vdso() {
 	tree=$1 out=$2
 	shift 2
-	(cd / && MKVDSO_DATADIR="$tree" "$MKVDSO" build --arch="$arch" --base=0x400000000 \
+	(cd / && MKVDSO_DATADIR="$tree" "$MKVDSO" build --arch="$arch" --base=$base \
 		--format=raw -o "$out.d" "$@") || fail "mkvdso build from $tree"
 	cp "$out.d/vdso.bin" "$out"
 }
@@ -125,7 +133,8 @@ done
 echo "identical bytes from $root, $tmp/a and $tmp/x/y/b"
 
 echo "# the harness"
-"${prefix}gcc" -static -O2 -Wall -Wextra -Werror -pthread "-I$root/vdso/include" "-I$root/tests/include" \
+# shellcheck disable=SC2086
+"${prefix}gcc" -static -O2 $harness_flags -Wall -Wextra -Werror -pthread "-I$root/vdso/include" "-I$root/tests/include" \
 	"$here/harness.c" -o "$tmp/harness" || fail "compiling harness.c"
 harness "$tmp/vdso.so" || fail "the harness failed on the vDSO"
 
@@ -149,7 +158,7 @@ harness "$tmp/trap.so" --syscall-insn=$trap || fail "the harness failed on the $
 
 if [ "$arch" != aarch64 ]; then
 	echo "# clang: the same checks pass on its image"
-	(cd / && "$MKVDSO" build --arch="$arch" --cc=clang --base=0x400000000 --format=raw \
+	(cd / && "$MKVDSO" build --arch="$arch" --cc=clang --base=$base --format=raw \
 		-o "$tmp/clang.d") || fail "mkvdso build --cc=clang"
 	cmp -s "$tmp/clang.d/vdso.bin" "$tmp/vdso.so" && fail "clang built gcc's bytes (was clang used?)"
 	harness "$tmp/clang.d/vdso.bin" || fail "the harness failed on clang's vDSO"

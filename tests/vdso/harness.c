@@ -1,8 +1,9 @@
 /*
  * harness.c: proves that a built-in vDSO computes the right thing.
  *
- * A static program that plays the kernel, for aarch64 under qemu-aarch64 or
- * natively for x86_64 (guest.h holds what differs): it copies the vDSO file
+ * A static program that plays the kernel, for aarch64, riscv64 and 32-bit
+ * arm under qemu or natively for x86_64 (guest.h holds what differs; on arm
+ * it also answers the vDSO's trapped counter reads): it copies the vDSO file
  * flat to a fixed address with the data page directly below
  * (MKVDSO_DATA_OFFSET), fills the page with vdso_data.h's writer helpers
  * from the host's clocks at a counter reading (CNTVCT_EL0, mult and shift
@@ -45,8 +46,13 @@
 #include "guest.h"	/* the architecture's counter, system call and trap */
 #include "vdso_data.h"
 
-/* Where rel4-linux-kit maps its vDSO (VDSO_REGION_APP_ADDR). */
+/* Where rel4-linux-kit maps its vDSO (VDSO_REGION_APP_ADDR); 1.75 GiB in a
+ * 32-bit address space. */
+#if UINTPTR_MAX > 0xffffffffu
 #define IMAGE_ADDR 0x400000000ul
+#else
+#define IMAGE_ADDR 0x70000000ul
+#endif
 #define PAGE 4096ul
 #define NSEC 1000000000ll
 #define TOLERANCE_NS 1000000ll	/* 1 ms */
@@ -64,6 +70,16 @@ static clock_getres_fn vdso_clock_getres;
 static const uint32_t *vdso_sigreturn;	/* aarch64 */
 static time_fn vdso_time;		/* x86_64 */
 static getcpu_fn vdso_getcpu;		/* x86_64 */
+
+/* 32-bit targets: clock_gettime is time32, clock_gettime64 the kernel's
+ * 64-bit __kernel_timespec (arm's __vdso_clock_gettime64). */
+struct timespec64 {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+typedef int (*clock_gettime64_fn)(clockid_t, struct timespec64 *);
+static clock_gettime64_fn vdso_clock_gettime64;	/* arm */
+static bool use_time64;	/* compare_clock calls it instead of clock_gettime */
 
 static struct vdso_data *page;
 static struct guest_insn syscall_insn = GUEST_SYSCALL_INSN;
@@ -126,6 +142,8 @@ static void emulate_syscall(int sig, siginfo_t *info, void *context)
 {
 	(void)sig;
 	(void)info;
+	if (guest_emulate_counter(context))	/* arm under qemu-arm: the counter read */
+		return;
 	if (guest_emulate_trap(context, &syscall_insn))
 		__atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
 }
@@ -164,34 +182,35 @@ static void *map_image(const char *path, size_t *size_out)
 
 struct dynamic_view {
 	const char *base;
-	const Elf64_Sym *symtab;
+	const ElfW(Sym) *symtab;
 	const char *strtab;
-	const Elf64_Word *hash;
-	const Elf64_Half *versym;
-	const Elf64_Verdef *verdef;
+	const ElfW(Word) *hash;
+	const ElfW(Half) *versym;
+	const ElfW(Verdef) *verdef;
 };
 
-static void *image_at(const struct dynamic_view *d, Elf64_Addr vaddr)
+static void *image_at(const struct dynamic_view *d, ElfW(Addr) vaddr)
 {
 	return (void *)(d->base + vaddr);	/* linked at 0: bias = base */
 }
 
 static void read_dynamic(const char *base, size_t size, struct dynamic_view *d)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
 	memset(d, 0, sizeof *d);
 	d->base = base;
 	if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != GUEST_EM ||
-	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size)
-		die("not an " GUEST_ARCH " ELF64 image");
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
-	const Elf64_Dyn *dyn = NULL;
+	    eh->e_ident[EI_CLASS] != (UINTPTR_MAX > 0xffffffffu ? ELFCLASS64 : ELFCLASS32) ||
+	    eh->e_machine != GUEST_EM ||
+	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(ElfW(Phdr)) > size)
+		die("not an " GUEST_ARCH " ELF image of this word size");
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
+	const ElfW(Dyn) *dyn = NULL;
 	for (int i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr != 0)
 			die("PT_LOAD not linked at 0");
 		if (ph[i].p_type == PT_DYNAMIC)
-			dyn = (const Elf64_Dyn *)(base + ph[i].p_offset);
+			dyn = (const ElfW(Dyn) *)(base + ph[i].p_offset);
 	}
 	if (!dyn)
 		die("no PT_DYNAMIC");
@@ -208,12 +227,12 @@ static void read_dynamic(const char *base, size_t size, struct dynamic_view *d)
 		die("DT_SYMTAB, DT_STRTAB or DT_HASH missing");
 }
 
-static const char *version_name(const struct dynamic_view *d, Elf64_Half index)
+static const char *version_name(const struct dynamic_view *d, ElfW(Half) index)
 {
-	const Elf64_Verdef *vd = d->verdef;
+	const ElfW(Verdef) *vd = d->verdef;
 	while (vd) {
 		if ((vd->vd_ndx & 0x7fff) == (index & 0x7fff)) {
-			const Elf64_Verdaux *aux = (const void *)((const char *)vd + vd->vd_aux);
+			const ElfW(Verdaux) *aux = (const void *)((const char *)vd + vd->vd_aux);
 			return d->strtab + aux->vda_name;
 		}
 		vd = vd->vd_next ? (const void *)((const char *)vd + vd->vd_next) : NULL;
@@ -224,9 +243,9 @@ static const char *version_name(const struct dynamic_view *d, Elf64_Half index)
 /* As musl does: a linear scan of DT_HASH's nchain symbols, name and version. */
 static void *find_symbol(const struct dynamic_view *d, const char *name)
 {
-	Elf64_Word count = d->hash[1];
-	for (Elf64_Word i = 1; i < count; i++) {
-		const Elf64_Sym *s = &d->symtab[i];
+	ElfW(Word) count = d->hash[1];
+	for (ElfW(Word) i = 1; i < count; i++) {
+		const ElfW(Sym) *s = &d->symtab[i];
 		if (strcmp(d->strtab + s->st_name, name) != 0)
 			continue;
 		const char *version = d->versym ? version_name(d, d->versym[i]) : NULL;
@@ -334,16 +353,10 @@ static void age_page(uint64_t seconds)
 {
 	pthread_mutex_lock(&writer_lock);
 	uint64_t cycles = seconds * guest_counter_hz();
-	unsigned __int128 one = (unsigned __int128)NSEC << tk.shift;
 	tk.cycle_last -= cycles;
-	for (unsigned id = 0; id < MKVDSO_BASES; id++) {
-		if (!(MKVDSO_CLOCK_BIT(id) & GUEST_COUNTER_CLOCKS))
-			continue;
-		unsigned __int128 total = tk.sec[id] * one + tk.snsec[id];
-		total -= (unsigned __int128)cycles * tk.mult;
-		tk.sec[id] = (uint64_t)(total / one);
-		tk.snsec[id] = (uint64_t)(total % one);
-	}
+	for (unsigned id = 0; id < MKVDSO_BASES; id++)
+		if (MKVDSO_CLOCK_BIT(id) & GUEST_COUNTER_CLOCKS)
+			guest_clock_retreat(&tk, &tk.sec[id], &tk.snsec[id], cycles);
 	publish_locked();
 	pthread_mutex_unlock(&writer_lock);
 }
@@ -387,9 +400,26 @@ static bool is_coarse(clockid_t id)
  * (a host tick is sometimes late, so one tick is not enough when the answer
  * comes from the host's coarse clock).
  */
+/* The vDSO's clock_gettime, or with use_time64 its clock_gettime64, with
+ * the result poisoned first. */
+static int vdso_gettime(clockid_t id, struct timespec64 *out)
+{
+	if (use_time64) {
+		memset(out, 0x55, sizeof *out);
+		return vdso_clock_gettime64(id, out);
+	}
+	struct timespec ts;
+	memset(&ts, 0x55, sizeof ts);
+	int r = vdso_clock_gettime(id, &ts);
+	out->tv_sec = ts.tv_sec;
+	out->tv_nsec = ts.tv_nsec;
+	return r;
+}
+
 static void compare_clock(clockid_t id, int64_t expect_offset_ns, const char *how)
 {
-	struct timespec before, got, after;
+	struct timespec before, after;
+	struct timespec64 got;
 	clockid_t ref = id;
 	int64_t below = TOLERANCE_NS, above = TOLERANCE_NS;
 	if (is_coarse(id)) {
@@ -399,19 +429,19 @@ static void compare_clock(clockid_t id, int64_t expect_offset_ns, const char *ho
 		ref = id == CLOCK_REALTIME_COARSE ? CLOCK_REALTIME : CLOCK_MONOTONIC;
 	}
 	int rb = sys_clock_gettime(ref, &before);
-	memset(&got, 0x55, sizeof got);
-	int rv = vdso_clock_gettime(id, &got);
+	int rv = vdso_gettime(id, &got);
 	int ra = sys_clock_gettime(ref, &after);
 	if (rb != 0 || ra != 0) {
 		check(rv == rb && rb == ra, "clock_gettime(%s)%s returns %d like the system call (%d)",
 		      clock_name(id), how, rv, rb);
 		return;
 	}
-	int64_t v = ts_ns(&got) - expect_offset_ns;
+	int64_t v = got.tv_sec * NSEC + got.tv_nsec - expect_offset_ns;
 	bool ok = rv == 0 && got.tv_nsec >= 0 && got.tv_nsec < NSEC &&
 		  v >= ts_ns(&before) - below && v <= ts_ns(&after) + above;
-	check(ok, "clock_gettime(%s)%s = %lld.%09ld: %+.3f us from %s before, %+.3f us from the "
-	      "one after (rc %d)", clock_name(id), how, (long long)got.tv_sec, got.tv_nsec,
+	check(ok, "clock_gettime%s(%s)%s = %lld.%09lld: %+.3f us from %s before, %+.3f us from "
+	      "the one after (rc %d)", use_time64 ? "64" : "", clock_name(id), how,
+	      (long long)got.tv_sec, (long long)got.tv_nsec,
 	      (double)(v - ts_ns(&before)) / 1e3, ref == id ? "the system call" : clock_name(ref),
 	      (double)(v - ts_ns(&after)) / 1e3, rv);
 }
@@ -589,6 +619,41 @@ static void check_fallbacks(void)
 	configure(default_setup);
 }
 
+/*
+ * 32-bit: __vdso_clock_gettime64 passes every check clock_gettime does, and
+ * with the page's bases past 2038 (+2^31 s) it carries the seconds past
+ * INT32_MAX while the time32 entry truncates them, as Linux's does.
+ */
+#define PAST_2038_SEC (1ll << 31)
+
+static void check_time64(void)
+{
+	use_time64 = true;
+	check_page_clocks();
+	check_page_is_the_source();
+	for (clockid_t id = 0; id < 16; id++)
+		compare_clock(id, 0, "");
+	compare_clock(-1, 0, "");
+	compare_clock(12345, 0, "");
+	struct page_setup s = default_setup;
+	s.sec_offset = PAST_2038_SEC;
+	configure(s);
+	for (size_t i = 0; i < PAGE_CLOCK_COUNT; i++)
+		compare_clock(page_clocks[i], PAST_2038_SEC * NSEC, " with bases past 2038");
+	use_time64 = false;
+	struct timespec64 wide, wide_after;
+	struct timespec narrow;
+	vdso_clock_gettime64(CLOCK_REALTIME, &wide);
+	int r = vdso_clock_gettime(CLOCK_REALTIME, &narrow);
+	vdso_clock_gettime64(CLOCK_REALTIME, &wide_after);
+	check(r == 0 && wide.tv_sec > INT32_MAX &&
+	      ((uint32_t)narrow.tv_sec == (uint32_t)wide.tv_sec ||
+	       (uint32_t)narrow.tv_sec == (uint32_t)wide_after.tv_sec),
+	      "past 2038 clock_gettime64 says %lld s and clock_gettime truncates it to %ld",
+	      (long long)wide.tv_sec, (long)narrow.tv_sec);
+	configure(default_setup);
+}
+
 static void check_monotonic_single(void)
 {
 	const int calls = 200000;
@@ -611,7 +676,7 @@ static void check_monotonic_single(void)
  * Readers against a writer that updates the page as fast as it can, as a
  * kernel under NTP does: mult slews by 1/2048 (about 500 ppm, NTP's limit)
  * up and down between updates, and the counter is narrowed to a mask that
- * wraps every 30-60 ms, cycle_last published masked as a kernel with a
+ * wraps every 0.25-0.5 s, cycle_last published masked as a kernel with a
  * narrow counter does, so deltas cross the wrap.  Every clock the page
  * serves and gettimeofday, in each of several threads: never backwards,
  * never a torn value (tv_nsec past a second), MONOTONIC sampled against the
@@ -631,6 +696,12 @@ static void check_monotonic_single(void)
 #define CONCURRENT_ROUNDS 20000	/* per reader, each reading every clock */
 #define CONCURRENT_TRIES (20 * CONCURRENT_ROUNDS)
 #define CONCURRENT_WRAPS 3
+/* The mask wraps every freq / divisor cycles or more, 0.25-0.5 s: a reader
+ * whose page the writer left alone for longer than a wrap loses one, the
+ * limit of any narrow counter and not a fault of the vDSO, and with three
+ * readers under qemu on two shared cores the writer was seen kept off a
+ * core for 30-70 ms (the 30-60 ms wraps this once had failed then). */
+#define CONCURRENT_WRAP_DIVISOR 4
 
 static volatile int stop_writer;
 static unsigned long writer_wraps;
@@ -766,9 +837,9 @@ static void check_concurrent(void)
 	struct reader_result results[CONCURRENT_READERS];
 	unsigned long updates = 0;
 	uint32_t mult = tk.mult;
-	/* A mask that wraps every 30-60 ms: at least freq / 32 cycles. */
+	/* A mask that wraps every freq / CONCURRENT_WRAP_DIVISOR cycles or more. */
 	uint64_t freq = guest_counter_hz(), wrap_mask = 1;
-	while (wrap_mask < freq / 32)
+	while (wrap_mask < freq / CONCURRENT_WRAP_DIVISOR)
 		wrap_mask = wrap_mask << 1 | 1;
 	struct page_setup narrow = default_setup;
 	narrow.mask = wrap_mask;
@@ -1125,8 +1196,8 @@ static void linux_vdso(bench_clock_fn *cgt, bench_gtod_fn *gtod)
 	const char *base = (const char *)getauxval(AT_SYSINFO_EHDR);
 	if (!base)
 		die("--bench: no AT_SYSINFO_EHDR: this kernel gives no vDSO to compare with");
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
 	size_t size = 0;
 	for (int i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && ph[i].p_offset + ph[i].p_filesz > size)
@@ -1217,6 +1288,8 @@ static void run_checks(void)
 	check_every_clock_id();
 	check_gettimeofday_all();
 	check_fallbacks();
+	if (GUEST_VDSO_TIME64)
+		check_time64();
 #if GUEST_VDSO_TIME_GETCPU
 	check_time();
 	check_getcpu(0, " without MKVDSO_FLAG_TSC_AUX_CPU");
@@ -1252,7 +1325,7 @@ int main(int argc, char **argv)
 	if (!path)
 		die("usage: harness [--syscall-insn=INSN] [--break=shift] [--bench=ROUNDS] VDSO");
 
-	if (emulate_syscalls) {
+	if (emulate_syscalls || GUEST_COUNTER_TRAPS) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_sigaction = emulate_syscall;
@@ -1274,6 +1347,9 @@ int main(int argc, char **argv)
 	     !(vdso_getcpu = (getcpu_fn)find_symbol(&dyn, "__vdso_getcpu"))))
 		return 1;
 	if (!vdso_clock_gettime || !vdso_gettimeofday || !vdso_clock_getres)
+		return 1;
+	if (GUEST_VDSO_TIME64 &&
+	    !(vdso_clock_gettime64 = (clock_gettime64_fn)find_symbol(&dyn, GUEST_VDSO_SYM("clock_gettime64"))))
 		return 1;
 
 	uint64_t freq = guest_counter_hz();
@@ -1301,6 +1377,8 @@ int main(int argc, char **argv)
 	       break_shift ? " (published shift+1: expect failures)" : "",
 	       default_setup.hrtimer_res, default_setup.coarse_res,
 	       emulate_syscalls ? "the SIGILL-emulated trap" : "the system-call instruction");
+	if (GUEST_COUNTER_TRAPS)
+		printf("# the counter: trapped and emulated (SIGILL), as qemu-arm cannot read it\n");
 
 	if (bench_rounds) {
 		/* Measure only a vDSO that answers from the page. */

@@ -44,6 +44,11 @@
  * sequence load.  A flag set on a CPU without RDTSCP kills every program
  * that reads a counter clock (SIGILL).
  *
+ * arm, 32-bit (clock_mode MKVDSO_CLOCK_MODE_CNTVCT, as aarch64): the same
+ * generic timer, its virtual count read with mrrc; mask is at least 2^56 - 1
+ * and mult and shift come from CNTFRQ.  The kernel sets this mode only where
+ * user mode may read the counter (CNTKCTL.PL0VCTEN set).
+ *
  * riscv64 (clock_mode MKVDSO_CLOCK_MODE_RDTIME): mask is UINT64_MAX and mult
  * and shift come from the timebase frequency (the device tree's
  * timebase-frequency; vdso_data_calc_mult_shift(hz)).  The kernel sets this
@@ -95,7 +100,7 @@
 
 /* clock_mode: how the vDSO reads the counter clocks. */
 #define MKVDSO_CLOCK_MODE_NONE		0	/* system call for REALTIME, MONOTONIC, ... */
-#define MKVDSO_CLOCK_MODE_CNTVCT	1	/* aarch64 CNTVCT_EL0 (isb; mrs) */
+#define MKVDSO_CLOCK_MODE_CNTVCT	1	/* aarch64 CNTVCT_EL0 (isb; mrs), arm CNTVCT (isb; mrrc) */
 #define MKVDSO_CLOCK_MODE_TSC		2	/* x86_64 TSC, read in order after the seq load */
 #define MKVDSO_CLOCK_MODE_RDTIME	3	/* riscv64 time CSR (rdtime), at the timebase frequency */
 

@@ -34,7 +34,7 @@ pub const MKVDSO_DATA_OFFSET: i64 = -4096;
 /// clock_mode: the vDSO makes the system call for the counter clocks.
 #[allow(dead_code)]
 pub const MKVDSO_CLOCK_MODE_NONE: i32 = 0;
-/// clock_mode: aarch64 CNTVCT_EL0 (isb; mrs).
+/// clock_mode: aarch64 CNTVCT_EL0 (isb; mrs), arm CNTVCT (isb; mrrc).
 #[allow(dead_code)]
 pub const MKVDSO_CLOCK_MODE_CNTVCT: i32 = 1;
 /// clock_mode: x86_64 TSC, read in order after the seq load.

@@ -20,8 +20,10 @@
  *
  *   VDSO_CLOCK_GETTIME, VDSO_GETTIMEOFDAY, VDSO_CLOCK_GETRES
  *                                   the exported names (and declares them)
+ *   VDSO_CLOCK_GETTIME64            32-bit targets: the time64 entry too
  *   VDSO_CLOCK_MODE                 the MKVDSO_CLOCK_MODE_* its counter is
  *   NR_clock_gettime, NR_clock_getres, NR_gettimeofday
+ *   NR_clock_gettime64              32-bit targets
  *
  * and, before or after including it (declared below):
  *
@@ -33,8 +35,18 @@
  *
  * Position independent by construction: the data page is a hidden symbol
  * that the architecture's linker script places at MKVDSO_DATA_OFFSET, reached
- * PC-relatively, so the image carries no relocations.  No libgcc: 64-bit
- * division by a constant is a multiply, the 128-bit product two instructions.
+ * PC-relatively, so the image carries no relocations.  No libgcc: on 64-bit
+ * targets 64-bit division by a constant is a multiply, the 128-bit product
+ * two instructions; 32-bit targets (arm) have neither, and divide by
+ * subtraction as Linux's __iter_div_u64_rem (a 64-bit `/` there would call
+ * libgcc's __aeabi_uldivmod).
+ *
+ * Time types: struct vdso_timespec is the kernel's __kernel_timespec, 64-bit
+ * seconds and nanoseconds, which every clock is computed in.  On 64-bit
+ * targets it is also the C library's timespec; on 32-bit ones the C
+ * library's (time32) one is struct vdso_old_timespec32, that of
+ * VDSO_CLOCK_GETTIME and VDSO_CLOCK_GETRES, and VDSO_CLOCK_GETTIME64 takes
+ * the 64-bit one, right past 2038.  A timeval is two longs everywhere.
  */
 #ifndef MKVDSO_VDSO_GETTIMEOFDAY_H
 #define MKVDSO_VDSO_GETTIMEOFDAY_H
@@ -43,16 +55,30 @@
 
 #include "vdso_data.h"
 
-/* The Linux LP64 user types, defined here so no libc header is needed. */
+/* The Linux user types, defined here so no libc header is needed. */
 struct vdso_timespec {
 	int64_t tv_sec;
 	int64_t tv_nsec;
 };
 
 struct vdso_timeval {
-	int64_t tv_sec;
-	int64_t tv_usec;
+	long tv_sec;
+	long tv_usec;
 };
+
+/* 32-bit targets: no 128-bit integers and no 64-bit divide instruction. */
+#define VDSO_TIME32 (__SIZEOF_LONG__ == 4)
+
+#if VDSO_TIME32
+struct vdso_old_timespec32 {
+	int32_t tv_sec;
+	int32_t tv_nsec;
+};
+/* What clock_getres fills in: the C library's timespec. */
+typedef struct vdso_old_timespec32 vdso_native_timespec;
+#else
+typedef struct vdso_timespec vdso_native_timespec;
+#endif
 
 struct vdso_timezone {
 	int32_t tz_minuteswest;
@@ -109,12 +135,22 @@ static ALWAYS_INLINE int read_retry(const struct vdso_data *vd, uint32_t start)
 static ALWAYS_INLINE uint64_t counter_ns(const struct vdso_data_clock *vc, uint64_t cycles,
 					 uint64_t nsec)
 {
-	__extension__ typedef unsigned __int128 u128;
 	uint64_t delta = (cycles - vc->cycle_last) & vc->mask, sum;
 	if (__builtin_expect(!(delta >> 32), 1) &&
 	    !__builtin_add_overflow(delta * vc->mult, nsec, &sum))
 		return sum >> vc->shift;
+#if VDSO_TIME32
+	/* The 96-bit sum from two 32x32->64 products (shift is below 64). */
+	uint64_t low = (delta & 0xffffffffu) * vc->mult;
+	uint64_t high = (delta >> 32) * vc->mult + (low >> 32);
+	low = (low & 0xffffffffu) | high << 32;
+	high >>= 32;
+	high += __builtin_add_overflow(low, nsec, &low);
+	return vc->shift ? low >> vc->shift | high << (64 - vc->shift) : low;
+#else
+	__extension__ typedef unsigned __int128 u128;
 	return (uint64_t)(((u128)delta * vc->mult + nsec) >> vc->shift);
+#endif
 }
 
 /*
@@ -135,8 +171,18 @@ static ALWAYS_INLINE void set_timespec(struct vdso_timespec *ts, uint64_t sec, u
 			sec++;
 			ns -= MKVDSO_NSEC_PER_SEC;
 		} else {
+#if VDSO_TIME32
+			/* Linux's __iter_div_u64_rem: the empty asm keeps the
+			 * compiler from folding the loop into a libgcc call. */
+			do {
+				__asm__("" : "+r"(ns));
+				ns -= MKVDSO_NSEC_PER_SEC;
+				sec++;
+			} while (ns >= MKVDSO_NSEC_PER_SEC);
+#else
 			sec += ns / MKVDSO_NSEC_PER_SEC;
 			ns %= MKVDSO_NSEC_PER_SEC;
+#endif
 		}
 	}
 	ts->tv_sec = (int64_t)sec;
@@ -203,6 +249,44 @@ static ALWAYS_INLINE int page_usable(const struct vdso_data *vd)
 	return READ_ONCE(vd->version) == MKVDSO_DATA_VERSION;
 }
 
+#if VDSO_TIME32
+/* The clock from the page into ts; nonzero: make the system call.  The
+ * 64-bit targets keep this inside VDSO_CLOCK_GETTIME below: through the
+ * extra function GCC allocates their registers differently. */
+static ALWAYS_INLINE int clock_from_page(int32_t clock, struct vdso_timespec *ts)
+{
+	const struct vdso_data *vd = data_page();
+	if (page_usable(vd) && (uint32_t)clock < MKVDSO_BASES) {
+		uint32_t bit = MKVDSO_CLOCK_BIT(clock);
+		if (bit & MKVDSO_HRES_CLOCKS)
+			return do_hres(vd, MKVDSO_CS_HRES_COARSE, (uint32_t)clock, ts);
+		if (bit & MKVDSO_RAW_CLOCKS)
+			return do_hres(vd, MKVDSO_CS_RAW, (uint32_t)clock, ts);
+		if (bit & MKVDSO_COARSE_CLOCKS)
+			return do_coarse(vd, (uint32_t)clock, ts);
+	}
+	return -1;
+}
+
+int VDSO_CLOCK_GETTIME64(int32_t clock, struct vdso_timespec *ts)
+{
+	if (!clock_from_page(clock, ts))
+		return 0;
+	return (int)vdso_syscall2(NR_clock_gettime64, clock, (long)ts);
+}
+
+/* The time32 entry truncates the seconds past 2038, as Linux's
+ * __cvdso_clock_gettime32 does (musl's wrapper then drops the vDSO). */
+int VDSO_CLOCK_GETTIME(int32_t clock, struct vdso_old_timespec32 *ts)
+{
+	struct vdso_timespec t;
+	if (clock_from_page(clock, &t))
+		return (int)vdso_syscall2(NR_clock_gettime, clock, (long)ts);
+	ts->tv_sec = (int32_t)t.tv_sec;
+	ts->tv_nsec = (int32_t)t.tv_nsec;
+	return 0;
+}
+#else
 int VDSO_CLOCK_GETTIME(int32_t clock, struct vdso_timespec *ts)
 {
 	const struct vdso_data *vd = data_page();
@@ -223,6 +307,7 @@ int VDSO_CLOCK_GETTIME(int32_t clock, struct vdso_timespec *ts)
 	}
 	return (int)vdso_syscall2(NR_clock_gettime, clock, (long)ts);
 }
+#endif
 
 int VDSO_GETTIMEOFDAY(struct vdso_timeval *tv, struct vdso_timezone *tz)
 {
@@ -233,8 +318,8 @@ int VDSO_GETTIMEOFDAY(struct vdso_timeval *tv, struct vdso_timezone *tz)
 		struct vdso_timespec ts;
 		if (do_hres(vd, MKVDSO_CS_HRES_COARSE, MKVDSO_CLOCK_REALTIME, &ts))
 			return (int)vdso_syscall2(NR_gettimeofday, (long)tv, (long)tz);
-		tv->tv_sec = ts.tv_sec;
-		tv->tv_usec = (uint32_t)ts.tv_nsec / 1000;
+		tv->tv_sec = (long)ts.tv_sec;
+		tv->tv_usec = (long)((uint32_t)ts.tv_nsec / 1000);
 	}
 	if (tz) {
 		int32_t minuteswest, dsttime;
@@ -256,7 +341,7 @@ int VDSO_GETTIMEOFDAY(struct vdso_timeval *tv, struct vdso_timezone *tz)
  * kernel's).  A clock the page does not serve asks the kernel, so the answer
  * always describes the clock the caller actually gets.
  */
-int VDSO_CLOCK_GETRES(int32_t clock, struct vdso_timespec *res)
+int VDSO_CLOCK_GETRES(int32_t clock, vdso_native_timespec *res)
 {
 	const struct vdso_data *vd = data_page();
 	if (page_usable(vd) && (uint32_t)clock < MKVDSO_BASES) {
