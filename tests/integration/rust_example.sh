@@ -42,7 +42,8 @@ cargo_build || fail "cargo build with \$MKVDSO: $(tail -c 1500 "$tmp/cargo.log")
 
 # The modules it compiled are what mkvdso build writes.
 expect_status 0 "mkvdso build" "$MKVDSO" build --base=0x400000000 --format=rust -o "$tmp/direct"
-out_dir=$(ls -d "$target"/debug/build/mkvdso-rust-kernel-example-*/out 2>/dev/null | head -n 1)
+# The newest: a build tree kept across versions of the crate holds older ones.
+out_dir=$(ls -td "$target"/debug/build/mkvdso-rust-kernel-example-*/out 2>/dev/null | head -n 1)
 [ -n "$out_dir" ] || fail "no OUT_DIR under $target/debug/build"
 for f in vdso.rs vdso_auxv.rs vdso_data.rs; do
 	cmp -s "$tmp/direct/$f" "${out_dir:-/nonexistent}/$f" || fail "OUT_DIR's $f is not what mkvdso build writes"
