@@ -7,26 +7,18 @@
 # (default 60) of scripts/fuzz.sh.
 set -eu
 cd "$(dirname "$0")/.."
-# musl for aarch64 comes from Debian's arm64 architecture (musl-dev:arm64).
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+# musl for aarch64 and 32-bit arm comes from Debian's arm64 and armhf
+# architectures (musl-dev:arm64, musl-dev:armhf).
+for foreign in arm64 armhf; do
+	dpkg --print-foreign-architectures | grep -qx "$foreign" && continue
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "mkvdso: the tests need Debian's arm64 architecture; run as root:" >&2
-		echo "  dpkg --add-architecture arm64" >&2
+		echo "mkvdso: the tests need Debian's $foreign architecture; run as root:" >&2
+		echo "  dpkg --add-architecture $foreign" >&2
 		exit 2
 	fi
-	dpkg --add-architecture arm64
+	dpkg --add-architecture "$foreign"
 	apt-get update -qq >/dev/null
-fi
-# musl for 32-bit arm comes from Debian's armhf architecture (musl-dev:armhf).
-if ! dpkg --print-foreign-architectures | grep -qx armhf; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "mkvdso: the tests need Debian's armhf architecture; run as root:" >&2
-		echo "  dpkg --add-architecture armhf" >&2
-		exit 2
-	fi
-	dpkg --add-architecture armhf
-	apt-get update -qq >/dev/null
-fi
+done
 scripts/deps.sh build-essential cmake pkg-config libelf-dev elfutils libcmocka-dev \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	clang rustc cargo groff-base man-db musl-dev:arm64 golang-go valgrind libclang-rt-14-dev lz4 xz-utils \
