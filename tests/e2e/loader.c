@@ -197,16 +197,31 @@ static void timekeeper_from_host(void)
 	publish();
 }
 
-/* The longest time between two refreshes, in $E2E_TICK_LOG: a starved
- * ticker is a late kernel tick, and the coarse clocks lag by exactly that,
- * so run.sh allows it on top of their resolution.  Every gap counts, the
- * ones during the program's start-up too: a clock read then sees a page as
- * old as that gap (CI once saw a 20 ms one there). */
+/* $E2E_TICK_LOG holds "GAP MONOTONIC REALTIME": the longest time between
+ * two refreshes and the latest one's time on those clocks, in ns, rewritten
+ * in place at every tick.  A starved ticker is a late kernel tick, and the coarse clocks
+ * lag by exactly that, so run.sh allows it on top of their resolution.
+ * Every gap counts, the ones during the program's start-up too: a clock
+ * read then sees a page as old as that gap (CI once saw a 20 ms one there).
+ * The last gap no tick ends: the program can exit inside it (CI saw an
+ * 11 ms one), so the latest tick's time lets run.sh bound it by the
+ * program's readings. */
 static int tick_log_fd = -1;
 static uint64_t longest_gap_ns;
 
-/* A log holds one number, rewritten in place (it only grows).  No stdio:
- * the callers run beside, or inside, the program's own libc. */
+/* Fixed-width decimal, space-padded (a shell reads leading zeros as octal),
+ * so a rewrite in place leaves nothing of the last.
+ * No stdio: the callers run beside, or inside, the program's own libc. */
+static void put_number(char *at, int width, uint64_t value)
+{
+	do
+		at[--width] = (char)('0' + value % 10);
+	while ((value /= 10) != 0 && width > 0);
+	while (width > 0)
+		at[--width] = ' ';
+}
+
+/* A log of one number, rewritten in place (it only grows). */
 static void log_number(int fd, uint64_t value)
 {
 	char text[24];
@@ -218,12 +233,23 @@ static void log_number(int fd, uint64_t value)
 	guest_syscall6(SYS_pwrite64, fd, (long)(text + n), (long)(sizeof text - (size_t)n), 0, 0, 0);
 }
 
-static void log_gap(uint64_t gap_ns)
+static void log_tick(uint64_t gap_ns)
 {
-	if (tick_log_fd < 0 || gap_ns <= longest_gap_ns)
+	if (tick_log_fd < 0)
 		return;
-	longest_gap_ns = gap_ns;
-	log_number(tick_log_fd, gap_ns);
+	if (gap_ns > longest_gap_ns)
+		longest_gap_ns = gap_ns;
+	char text[63];
+	const struct guest_clocks *c = &tk.clocks;
+	static const unsigned clocks[] = { CLOCK_MONOTONIC, CLOCK_REALTIME };
+	put_number(text, 20, longest_gap_ns);
+	for (unsigned i = 0; i < 2; i++) {
+		text[20 + 21 * i] = ' ';
+		put_number(text + 21 + 21 * i, 20, c->sec[clocks[i]] * 1000000000ull +
+							   (c->snsec[clocks[i]] >> c->shift));
+	}
+	text[62] = '\n';
+	guest_syscall6(SYS_pwrite64, tick_log_fd, (long)text, (long)sizeof text, 0, 0, 0);
 }
 
 static void take_back_sigill(void);
@@ -232,8 +258,9 @@ static void tick(void)
 {
 	if (!counter_ready)
 		take_back_sigill();
-	log_gap(guest_clocks_tick(&tk.clocks));
+	uint64_t gap = guest_clocks_tick(&tk.clocks);
 	publish();
+	log_tick(gap);
 }
 
 /* The only writer once the program runs.  Raw system calls only: the
@@ -699,6 +726,7 @@ int main(int argc, char **argv)
 	const char *tick_log = getenv("E2E_TICK_LOG");
 	if (tick_log && (tick_log_fd = open(tick_log, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
 		die("cannot open E2E_TICK_LOG %s", tick_log);
+	log_tick(0);	/* the fresh page's time, should no tick follow */
 	if (fault != FAULT_FROZEN && pthread_create(&t, NULL, ticker, NULL) != 0)
 		die("pthread_create failed");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -137,12 +137,17 @@ check_go_syscalls() {
 }
 
 # The probe's results (see probe.c for the line formats).
-# check_values OUT TICKS LATE PROBE(c|go) [ZONE]: a _COARSE clock may be
-# TICKS resolutions plus LATE ns (the longest gap between two data-page
-# refreshes) behind; probe.c also reports gettimeofday's timezone (a Z
+# check_values OUT TICKS TICKLOG PROBE(c|go) [ZONE]: a _COARSE clock may be
+# TICKS resolutions plus the page's age behind: the longest gap between two
+# data-page refreshes, or the one no refresh ended, from the latest refresh
+# to the reading (TICKLOG: the loader's "GAP MONOTONIC REALTIME", "0 0 0"
+# without the vDSO); probe.c also reports gettimeofday's timezone (a Z
 # line): ZONE ("MINUTESWEST DSTTIME") if given, else the system call's.
 check_values() {
-	awk -v tol=1000000 -v coarse_ticks="$2" -v late="${3:-0}" -v probe="$4" -v zone="$5" \
+	set -- "$1" "$2" "$3" "$4" "${5:-}"
+	read -r late last_mono last_real <"$3"
+	awk -v tol=1000000 -v coarse_ticks="$2" -v late="$late" -v last_mono="$last_mono" \
+		-v last_real="$last_real" -v probe="$4" -v zone="$5" \
 		-v arch="$arch" -v cpus="$x86_cpus" '
 	function bad(msg) { print "  FAIL " msg; failed++ }
 	$1 == "R" { res[$2] = $7 + $6 * 1e9
@@ -169,7 +174,12 @@ check_values() {
 			below = (f[6] - f[9]) * 1e9 + (f[7] - f[10])	# result - before
 			above = (f[6] - f[11]) * 1e9 + (f[7] - f[12])	# result - after
 			slack = tol	# a _COARSE clock may lag its fine clock by its resolution
-			if (name ~ /COARSE/) slack += res[name] * coarse_ticks + late
+			if (name ~ /COARSE/) {
+				# The page is at most max(late, after - the latest refresh) old.
+				last = f[8] == 0 ? last_real : f[8] == 1 ? last_mono : 0
+				age = last > 0 ? f[11] * 1e9 + f[12] - last : 0
+				slack += res[name] * coarse_ticks + (age > late ? age : late)
+			}
 			if (f[7] < 0 || f[7] >= 1e9 || below < -slack || above > tol)
 				bad(sprintf("%s = %d.%09d: %+.1f us from the syscall before, %+.1f us from the one after", name, f[6], f[7], below / 1e3, above / 1e3))
 			if (name !~ /COARSE/) {	# how far outside [before, after] (< 0: inside)
@@ -285,8 +295,8 @@ run() {
 	ticks=1
 	[ "$vdso" = yes ] || ticks=2
 	# With the vDSO the tick is the loader's: add its latest-ever refresh.
-	late=0
-	[ "$vdso" = yes ] && late=$(cat "$tmp/$name.tick" 2>/dev/null || echo 0)
+	[ "$vdso" = yes ] && [ -s "$tmp/$name.tick" ] || echo "0 0 0" >"$tmp/$name.tick"
+	read -r late _ <"$tmp/$name.tick"
 	echo "  longest data-page refresh gap: $((late / 1000)) us"
 	kind=c
 	[ "$libc" = go ] && kind=go
@@ -301,7 +311,7 @@ run() {
 			fail "$name: __riscv_flush_icache: $(grep '^F' "$tmp/$name.out" || echo 'no F line')"
 		echo "  __riscv_flush_icache: 0, and the code written before it ran"
 	fi
-	check_values "$tmp/$name.out" "$ticks" "$late" "$kind" "$zone" || { cat "$tmp/$name.out" >&2; fail "$name: wrong values"; }
+	check_values "$tmp/$name.out" "$ticks" "$tmp/$name.tick" "$kind" "$zone" || { cat "$tmp/$name.out" >&2; fail "$name: wrong values"; }
 }
 
 # try NAME ...: run, in a subshell so that one failing run (fail exits) is
