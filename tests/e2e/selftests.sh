@@ -59,6 +59,7 @@ arch_table='
 x86_64  arch/x86/entry/vdso/vdso.lds.S     -:1 --flags=1:0
 aarch64 arch/arm64/kernel/vdso/vdso.lds.S  -:0
 riscv64 arch/riscv/kernel/vdso/vdso.lds.S  -:1
+arm     arch/arm/vdso/vdso.lds.S           -:0
 '
 # The skips that are not failures: ARCH PROGRAM CHECK, and the symbol that
 # Linux's own vDSO for ARCH does not export either (absent from the arch
@@ -73,6 +74,9 @@ aarch64 correctness getcpu          __kernel_getcpu
 aarch64 correctness clock_gettime64 -
 riscv64 abi         __vdso_time     __vdso_time
 riscv64 correctness clock_gettime64 -
+arm     abi         __vdso_time     __vdso_time
+arm     getcpu      getcpu          __vdso_getcpu
+arm     correctness getcpu          __vdso_getcpu
 '
 programs="abi gettimeofday getcpu clock_getres correctness"
 
@@ -91,6 +95,14 @@ deb=$(deb_cache linux-source-6.12 "${MKVDSO_CACHE:-$root/build-cache}/linux-sour
 	fail "no linux-source-6.12 (Debian 12's bookworm-security has it)"
 version=$(dpkg-deb -f "$deb" Version) || fail "$deb is not a .deb"
 src=${LINUX_SELFTESTS:-$root/build/linux-selftests}/$version
+# extract DIR PATH...: those paths of the source tree into DIR.
+extract() {
+	dir=$1
+	shift
+	# shellcheck disable=SC2046
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz | xz -dc |
+		tar -x -C "$dir" --strip-components=1 $(printf 'linux-source-6.12/%s\n' "$@")
+}
 if [ ! -f "$src/.complete" ]; then
 	echo "# extracting the vDSO selftests of linux-source-6.12 $version"
 	mkdir -p "$(dirname "$src")"
@@ -98,13 +110,22 @@ if [ ! -f "$src/.complete" ]; then
 	# Only the selftests, kselftest.h and the linker scripts the skip table
 	# cites (tools/include is needed by vdso_test_getrandom only).
 	# shellcheck disable=SC2046
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz | xz -dc |
-		tar -x -C "$part" --strip-components=1 linux-source-6.12/tools/testing/selftests/vDSO \
-			linux-source-6.12/tools/testing/selftests/kselftest.h \
-			$(echo "$arch_table" | awk 'NF { print "linux-source-6.12/" $2 }') ||
+	extract "$part" tools/testing/selftests/vDSO tools/testing/selftests/kselftest.h \
+		$(echo "$arch_table" | awk 'NF { print $2 }') ||
 		{ rm -rf "$part"; fail "extracting the vDSO selftests from $deb"; }
 	touch "$part/.complete"
 	mv -T "$part" "$src" 2>/dev/null || rm -rf "$part"	# a concurrent run got there first
+fi
+if [ ! -f "$src/$lds" ]; then
+	# Extracted before ARCH had its row: without its linker script the
+	# skip table's check below would find nothing and pass.
+	echo "# extracting $lds"
+	part=$(mktemp -d "$src.part.XXXXXX")
+	if ! extract "$part" "$lds" || ! mkdir -p "$(dirname "$src/$lds")" || ! mv "$part/$lds" "$src/$lds"; then
+		rm -rf "$part"
+		fail "extracting $lds from $deb"
+	fi
+	rm -rf "$part"
 fi
 st=$src/tools/testing/selftests/vDSO
 echo "# Linux's vDSO selftests from linux-source-6.12 $version"
