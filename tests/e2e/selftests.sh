@@ -1,9 +1,10 @@
 #!/bin/sh
 # A peer's test suite: Linux's own vDSO selftests (tools/testing/selftests/
 # vDSO of Debian 12's linux-source-6.12) against the built-in vDSO of ARCH,
-# run by loader.c: x86_64 natively, aarch64 and riscv64 under qemu (-L the
-# cross sysroot: the selftests are dynamic glibc programs, as their Makefile
-# builds them).  Five programs, built with the Makefile's flags:
+# run by loader.c: x86_64 natively, aarch64, riscv64 and arm under qemu (-L
+# the cross sysroot: the selftests are dynamic glibc programs, as their
+# Makefile builds them; qemu-arm's mrrc of CNTVCT raises SIGILL, which the
+# loader emulates).  Five programs, built with the Makefile's flags:
 #   vdso_test_abi           TAP: gettimeofday, clock_gettime and clock_getres
 #                           of 7 clocks (getres against the system call), time
 #   vdso_test_gettimeofday  one gettimeofday       (exit 0 pass, 4 skip)
@@ -13,7 +14,8 @@
 #   vdso_test_correctness   found with dlopen("linux-vdso.so.1", RTLD_NOLOAD):
 #                           clock ids 0-11 and 3 bad ones, gettimeofday and
 #                           its timezone, getcpu on every CPU, each against
-#                           the system call ("[RUN]"/"[OK]"/"[FAIL]" lines)
+#                           the system call ("[RUN]"/"[OK]"/"[FAIL]" lines);
+#                           on 32-bit also clock_gettime64 with the same ids
 # Each program's output is read check by check (TAP's plan and totals, the
 # other formats' lines), never its exit status alone.  A skip fails unless
 # the skip table below says Linux's own vDSO lacks that symbol there too; the
@@ -36,9 +38,10 @@
 # machine's kernel and its own vDSO must pass with the same checks.  Last the
 # negative controls, each of which must fail in the programs named where
 # they run: no AT_SYSINFO_EHDR; the image with its version renamed
-# (vdso-mutate); a timezone in the page that is not the system call's.
+# (vdso-mutate); a timezone in the page that is not the system call's; on
+# 32-bit, __vdso_clock_gettime64 hidden (vdso-mutate).
 #
-#   ARCH=x86_64|aarch64|riscv64 MKVDSO=... VDSO_MUTATE=... \
+#   ARCH=x86_64|aarch64|riscv64|arm MKVDSO=... VDSO_MUTATE=... \
 #   LINUX_SELFTESTS=DIR tests/e2e/selftests.sh
 # LINUX_SELFTESTS (default build/linux-selftests) receives the extracted
 # sources; the package is kept in build-cache/linux-source ($MKVDSO_CACHE).
@@ -361,8 +364,18 @@ E2E_TZ="-330 0"
 export E2E_TZ
 run_all tz "loader $tmp/vdso/vdso.bin"
 unset E2E_TZ
+# Where correctness tests the time64 entry (no clock_gettime64 skip in the
+# table: 32-bit), it must notice the entry gone; dlsym skips a hidden symbol.
+time64_control=""
+if ! echo "$skip_table" | grep -q -E "^$arch +correctness +clock_gettime64 "; then
+	echo "# negative control: __vdso_clock_gettime64 hidden"
+	"$VDSO_MUTATE" hide=__vdso_clock_gettime64 "$tmp/vdso/vdso.bin" "$tmp/hidden64.bin" ||
+		fail "vdso-mutate hide=__vdso_clock_gettime64"
+	run_all hidden64 "loader $tmp/hidden64.bin"
+	time64_control="hidden64 correctness"
+fi
 for control in "no-vdso abi gettimeofday getcpu correctness" "renamed abi gettimeofday getcpu" \
-	"tz correctness"; do
+	"tz correctness" ${time64_control:+"$time64_control"}; do
 	# shellcheck disable=SC2086
 	set -- $control
 	name=$1
@@ -383,6 +396,8 @@ for control in "no-vdso abi gettimeofday getcpu correctness" "renamed abi gettim
 done
 grep -q '^fail gettimeofday (timezones do not match)$' "$tmp/tz.results" ||
 	{ echo "  tz: correctness did not see the timezone differ"; fails tz; }
+[ -z "$time64_control" ] || grep -q '^skip clock_gettime64$' "$tmp/hidden64.results" ||
+	{ echo "  hidden64: correctness did not miss clock_gettime64"; fails hidden64; }
 
 [ -z "$failed" ] || fail "these failed:$failed"
 echo "selftests ($arch): PASS"
