@@ -1,9 +1,10 @@
 #!/bin/sh
 # A peer's test suite: Linux's own vDSO selftests (tools/testing/selftests/
 # vDSO of Debian 12's linux-source-6.12) against the built-in vDSO of ARCH,
-# run by loader.c: x86_64 natively, aarch64 and riscv64 under qemu (-L the
-# cross sysroot: the selftests are dynamic glibc programs, as their Makefile
-# builds them).  Five programs, built with the Makefile's flags:
+# run by loader.c: x86_64 natively, aarch64, riscv64 and arm under qemu (-L
+# the cross sysroot: the selftests are dynamic glibc programs, as their
+# Makefile builds them; qemu-arm's mrrc of CNTVCT raises SIGILL, which the
+# loader emulates).  Five programs, built with the Makefile's flags:
 #   vdso_test_abi           TAP: gettimeofday, clock_gettime and clock_getres
 #                           of 7 clocks (getres against the system call), time
 #   vdso_test_gettimeofday  one gettimeofday       (exit 0 pass, 4 skip)
@@ -13,7 +14,8 @@
 #   vdso_test_correctness   found with dlopen("linux-vdso.so.1", RTLD_NOLOAD):
 #                           clock ids 0-11 and 3 bad ones, gettimeofday and
 #                           its timezone, getcpu on every CPU, each against
-#                           the system call ("[RUN]"/"[OK]"/"[FAIL]" lines)
+#                           the system call ("[RUN]"/"[OK]"/"[FAIL]" lines);
+#                           on 32-bit also clock_gettime64 with the same ids
 # Each program's output is read check by check (TAP's plan and totals, the
 # other formats' lines), never its exit status alone.  A skip fails unless
 # the skip table below says Linux's own vDSO lacks that symbol there too; the
@@ -36,9 +38,10 @@
 # machine's kernel and its own vDSO must pass with the same checks.  Last the
 # negative controls, each of which must fail in the programs named where
 # they run: no AT_SYSINFO_EHDR; the image with its version renamed
-# (vdso-mutate); a timezone in the page that is not the system call's.
+# (vdso-mutate); a timezone in the page that is not the system call's; on
+# 32-bit, __vdso_clock_gettime64 hidden (vdso-mutate).
 #
-#   ARCH=x86_64|aarch64|riscv64 MKVDSO=... VDSO_MUTATE=... \
+#   ARCH=x86_64|aarch64|riscv64|arm MKVDSO=... VDSO_MUTATE=... \
 #   LINUX_SELFTESTS=DIR tests/e2e/selftests.sh
 # LINUX_SELFTESTS (default build/linux-selftests) receives the extracted
 # sources; the package is kept in build-cache/linux-source ($MKVDSO_CACHE).
@@ -59,6 +62,7 @@ arch_table='
 x86_64  arch/x86/entry/vdso/vdso.lds.S     -:1 --flags=1:0
 aarch64 arch/arm64/kernel/vdso/vdso.lds.S  -:0
 riscv64 arch/riscv/kernel/vdso/vdso.lds.S  -:1
+arm     arch/arm/vdso/vdso.lds.S           -:0
 '
 # The skips that are not failures: ARCH PROGRAM CHECK, and the symbol that
 # Linux's own vDSO for ARCH does not export either (absent from the arch
@@ -73,6 +77,9 @@ aarch64 correctness getcpu          __kernel_getcpu
 aarch64 correctness clock_gettime64 -
 riscv64 abi         __vdso_time     __vdso_time
 riscv64 correctness clock_gettime64 -
+arm     abi         __vdso_time     __vdso_time
+arm     getcpu      getcpu          __vdso_getcpu
+arm     correctness getcpu          __vdso_getcpu
 '
 programs="abi gettimeofday getcpu clock_getres correctness"
 
@@ -91,6 +98,14 @@ deb=$(deb_cache linux-source-6.12 "${MKVDSO_CACHE:-$root/build-cache}/linux-sour
 	fail "no linux-source-6.12 (Debian 12's bookworm-security has it)"
 version=$(dpkg-deb -f "$deb" Version) || fail "$deb is not a .deb"
 src=${LINUX_SELFTESTS:-$root/build/linux-selftests}/$version
+# extract DIR PATH...: those paths of the source tree into DIR.
+extract() {
+	dir=$1
+	shift
+	# shellcheck disable=SC2046
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz | xz -dc |
+		tar -x -C "$dir" --strip-components=1 $(printf 'linux-source-6.12/%s\n' "$@")
+}
 if [ ! -f "$src/.complete" ]; then
 	echo "# extracting the vDSO selftests of linux-source-6.12 $version"
 	mkdir -p "$(dirname "$src")"
@@ -98,13 +113,22 @@ if [ ! -f "$src/.complete" ]; then
 	# Only the selftests, kselftest.h and the linker scripts the skip table
 	# cites (tools/include is needed by vdso_test_getrandom only).
 	# shellcheck disable=SC2046
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.12.tar.xz | xz -dc |
-		tar -x -C "$part" --strip-components=1 linux-source-6.12/tools/testing/selftests/vDSO \
-			linux-source-6.12/tools/testing/selftests/kselftest.h \
-			$(echo "$arch_table" | awk 'NF { print "linux-source-6.12/" $2 }') ||
+	extract "$part" tools/testing/selftests/vDSO tools/testing/selftests/kselftest.h \
+		$(echo "$arch_table" | awk 'NF { print $2 }') ||
 		{ rm -rf "$part"; fail "extracting the vDSO selftests from $deb"; }
 	touch "$part/.complete"
 	mv -T "$part" "$src" 2>/dev/null || rm -rf "$part"	# a concurrent run got there first
+fi
+if [ ! -f "$src/$lds" ]; then
+	# Extracted before ARCH had its row: without its linker script the
+	# skip table's check below would find nothing and pass.
+	echo "# extracting $lds"
+	part=$(mktemp -d "$src.part.XXXXXX")
+	if ! extract "$part" "$lds" || ! mkdir -p "$(dirname "$src/$lds")" || ! mv "$part/$lds" "$src/$lds"; then
+		rm -rf "$part"
+		fail "extracting $lds from $deb"
+	fi
+	rm -rf "$part"
 fi
 st=$src/tools/testing/selftests/vDSO
 echo "# Linux's vDSO selftests from linux-source-6.12 $version"
@@ -347,8 +371,18 @@ E2E_TZ="-330 0"
 export E2E_TZ
 run_all tz "loader $tmp/vdso/vdso.bin"
 unset E2E_TZ
+# Where correctness tests the time64 entry (no clock_gettime64 skip in the
+# table: 32-bit), it must notice the entry gone; dlsym skips a hidden symbol.
+time64_control=""
+if ! echo "$skip_table" | grep -q -E "^$arch +correctness +clock_gettime64 "; then
+	echo "# negative control: __vdso_clock_gettime64 hidden"
+	"$VDSO_MUTATE" hide=__vdso_clock_gettime64 "$tmp/vdso/vdso.bin" "$tmp/hidden64.bin" ||
+		fail "vdso-mutate hide=__vdso_clock_gettime64"
+	run_all hidden64 "loader $tmp/hidden64.bin"
+	time64_control="hidden64 correctness"
+fi
 for control in "no-vdso abi gettimeofday getcpu correctness" "renamed abi gettimeofday getcpu" \
-	"tz correctness"; do
+	"tz correctness" ${time64_control:+"$time64_control"}; do
 	# shellcheck disable=SC2086
 	set -- $control
 	name=$1
@@ -369,6 +403,8 @@ for control in "no-vdso abi gettimeofday getcpu correctness" "renamed abi gettim
 done
 grep -q '^fail gettimeofday (timezones do not match)$' "$tmp/tz.results" ||
 	{ echo "  tz: correctness did not see the timezone differ"; fails tz; }
+[ -z "$time64_control" ] || grep -q '^skip clock_gettime64$' "$tmp/hidden64.results" ||
+	{ echo "  hidden64: correctness did not miss clock_gettime64"; fails hidden64; }
 
 [ -z "$failed" ] || fail "these failed:$failed"
 echo "selftests ($arch): PASS"

@@ -8,6 +8,8 @@
 # c14; reproducible; --syscall-insn as a 32-bit word at every site; and the
 # 32-bit placement paths on this real image: --base below 4 GiB (and the
 # bases arm cannot map refused) and --prelink of every 32-bit address field.
+# Last vdso-mutate on this image: each ELFCLASS32 structure it rewrites
+# changes only the field it names.
 . "$(dirname "$0")/lib.sh"
 [ -n "${EU_READELF:-}" ] || { fail "EU_READELF is not set"; finish; }
 for tool in arm-linux-gnueabihf-gcc arm-linux-gnueabihf-objdump clang; do
@@ -126,5 +128,71 @@ was=$(text_addr "$plain_img") now=$(text_addr "$pre")
 	fail "--prelink: .text's sh_addr $was became $now"
 expect_status 0 "inspect the prelinked image" "$MKVDSO" inspect "$pre"
 expect_grep "load-vaddr" "$tmp/out" "inspect warns about the prelinked image too"
+
+
+# vdso-mutate, which damages copies of this image for the selftests' and the
+# verdict table's controls, rewrites ELFCLASS32 structures in their Elf32
+# layout: the bytes each operation changes lie in the one field it names
+# (offsets from eu-readelf), and eu-readelf reads the new value there.
+# mutated OP START+LEN...: vdso-mutate OP on the plain image into
+# $tmp/mutated.bin; some byte changed, and only inside those ranges.
+mutated() {
+	op=$1
+	shift
+	"$FIXTURES/vdso-mutate" "$op" "$plain_img" "$tmp/mutated.bin" 2>"$tmp/err" ||
+		{ fail "vdso-mutate $op on the arm image: $(cat "$tmp/err")"; return 1; }
+	cmp -l "$plain_img" "$tmp/mutated.bin" | awk -v ranges="$*" '
+		BEGIN { n = split(ranges, r, " ") }
+		{ at = $1 - 1; inside = 0
+		  for (i = 1; i <= n; i++) { split(r[i], f, "+"); if (at >= f[1] && at < f[1] + f[2]) inside = 1 }
+		  if (!inside) { printf "byte %d changed outside %s\n", at, ranges; bad = 1 }
+		  changed = 1 }
+		END { if (!changed) print "nothing changed"; exit bad || !changed }' >"$tmp/diff" ||
+		{ fail "vdso-mutate $op: $(head -3 "$tmp/diff")"; return 1; }
+}
+phoff=$("$EU_READELF" -h "$plain_img" | awk '/Start of program headers:/ { print $5 }')
+dyn_index=$("$EU_READELF" -l "$plain_img" | awk '$1 == "LOAD" || $1 == "DYNAMIC" || $1 == "NOTE" { if ($1 == "DYNAMIC") print n; n++ }')
+dynsym=$(printf '%d' "0x$("$EU_READELF" -S "$plain_img" |
+	awk '{ for (i = 1; i < NF; i++) if ($i == "DYNSYM") print $(i + 2) }')")	# its file offset
+gtod=$("$EU_READELF" --dyn-syms "$plain_img" | awk '$8 ~ /^__vdso_gettimeofday@/ { sub(/:$/, "", $1); print $1 }')
+dyn_phdr=$((phoff + dyn_index * 32))	# sizeof(Elf32_Phdr)
+gtod_sym=$((dynsym + gtod * 16))	# sizeof(Elf32_Sym)
+if [ -n "$phoff" ] && [ -n "$dyn_index" ] && [ -n "$gtod" ]; then
+	# Elf32_Ehdr: e_shoff at 32, e_shnum at 48, e_shstrndx at 50.
+	if mutated no-sections 32+4 48+2 50+2; then
+		"$EU_READELF" -h "$tmp/mutated.bin" | grep -q "Number of section headers entries: *0 " ||
+			fail "vdso-mutate no-sections: the section headers are still counted"
+	fi
+	# Elf32_Phdr: p_type at 0, p_flags at 24.
+	if mutated writable-dynamic $((dyn_phdr + 24))+4; then
+		"$EU_READELF" -l "$tmp/mutated.bin" | grep -q "^  DYNAMIC .* RW  " ||
+			fail "vdso-mutate writable-dynamic: PT_DYNAMIC is not RW"
+	fi
+	if mutated no-dynamic "$dyn_phdr+4"; then
+		"$EU_READELF" -l "$tmp/mutated.bin" | grep -q "^  DYNAMIC " &&
+			fail "vdso-mutate no-dynamic: PT_DYNAMIC is still there"
+	fi
+	# Elf32_Sym: st_other at 13, st_shndx at 14.
+	if mutated hide=__vdso_gettimeofday $((gtod_sym + 13))+1; then
+		"$EU_READELF" --dyn-syms "$tmp/mutated.bin" | grep -q " HIDDEN .* __vdso_gettimeofday@" ||
+			fail "vdso-mutate hide: __vdso_gettimeofday is not STV_HIDDEN"
+	fi
+	if mutated abs=__vdso_gettimeofday $((gtod_sym + 14))+2; then
+		"$EU_READELF" --dyn-syms "$tmp/mutated.bin" | grep -q " ABS __vdso_gettimeofday@" ||
+			fail "vdso-mutate abs: __vdso_gettimeofday is not SHN_ABS"
+	fi
+	# Elf32_Dyn: 8-byte entries, only PT_DYNAMIC's bytes move.
+	dyn_off=$(printf '%d' "$("$EU_READELF" -l "$plain_img" | awk '$1 == "DYNAMIC" { print $2 }')")
+	dyn_size=$(printf '%d' "$("$EU_READELF" -l "$plain_img" | awk '$1 == "DYNAMIC" { print $5 }')")
+	entries() { "$EU_READELF" -d "$1" | grep -c '^  [A-Z]'; }
+	if mutated drop-versym "$dyn_off+$dyn_size"; then
+		[ "$(entries "$tmp/mutated.bin")" -eq $(($(entries "$plain_img") - 1)) ] ||
+			fail "vdso-mutate drop-versym: not one dynamic entry fewer"
+		"$EU_READELF" -d "$tmp/mutated.bin" | grep -q "^  VERSYM " &&
+			fail "vdso-mutate drop-versym: DT_VERSYM is still there"
+	fi
+else
+	fail "eu-readelf did not give the program headers, PT_DYNAMIC or __vdso_gettimeofday of the arm image"
+fi
 
 finish
