@@ -162,4 +162,14 @@ case $arch in aarch64 | arm) style=both ;; *) style=sysv ;; esac
 build "$tmp/other" --hash-style=$style
 in_kernel other "$tmp/other/vdso.bin"
 fails_with other "build id .*the kernel maps another image"
+# A kernel mapping a hand-built image with DT_GNU_HASH only: the lookup
+# counts its symbols through the GNU hash table (bloom words of the ELF
+# class's size) and still finds every function by name.
+e2e_handmade gnu "$tmp/gnu.so"
+in_kernel gnu "$tmp/gnu.so"
+fails_with gnu "build id .*the kernel maps another image"
+nsyms=$("${prefix}readelf" --dyn-syms -W "$tmp/gnu.so" | sed -n "s/^Symbol table '.dynsym' contains \([0-9]*\) entries.*/\1/p")
+grep -q "^PASS  dynamic table  *$nsyms symbols, DT_GNU_HASH only" "$tmp/gnu.out" ||
+	{ cat "$tmp/gnu.out"; fail "gnu: the lookup did not count the $nsyms symbols through DT_GNU_HASH"; }
+grep -q "^PASS  functions " "$tmp/gnu.out" || { cat "$tmp/gnu.out"; fail "gnu: the functions were not found through DT_GNU_HASH"; }
 echo "e2e/probe-$arch: PASS"
