@@ -207,7 +207,7 @@ static inline long probe_syscall6(long nr, long a, long b, long c, long d, long 
 
 #define PROBE_VDSO_VERSION	"LINUX_2.6"
 #define PROBE_VDSO_CLOCK_GETTIME "__vdso_clock_gettime"
-/* The time64 entry glibc 2.34+ and musl 1.2.4+ call: checked beside the
+/* The time64 entry glibc and musl 1.2.4+ call first: checked beside the
  * time32 one, against clock_gettime64. */
 #define PROBE_VDSO_CLOCK_GETTIME64 "__vdso_clock_gettime64"
 #define PROBE_VDSO_GETTIMEOFDAY	"__vdso_gettimeofday"
