@@ -1140,19 +1140,36 @@ static void check_time(struct probe *p)
 		report(p, PASS, check, "time(NULL) and time(&t) agree with CLOCK_REALTIME (%d s)", t);
 }
 
-static void check_monotonic(struct probe *p)
+/* One reading through the vDSO's clock_gettime, in ns. */
+static int64_t vdso_ns(struct probe *p, long id)
+{
+	struct probe_timespec t = { 0, 0 };
+	p->clock_gettime(id, &t);
+	return ns_of(&t);
+}
+
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+static int64_t vdso_ns64(struct probe *p, long id)
+{
+	struct probe_timespec64 t = { 0, 0 };
+	p->clock_gettime64(id, &t);
+	return ns_of64(&t);
+}
+#endif
+
+/* MONOTONIC_CALLS readings of each monotonic clock through ENTRY (the
+ * vDSO function READ calls), none earlier than the one before. */
+static void check_monotonic(struct probe *p, const char *check, const void *entry,
+			    int64_t (*read)(struct probe *, long))
 {
 	static const long ids[] = { 1, 4, 6, 7 };
-	const char *check = "never backwards";
 	p->check = check;
-	if (!vdso_usable(p, check, (const void *)p->clock_gettime))
+	if (!vdso_usable(p, check, entry))
 		return;
 	for (unsigned i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-		struct probe_timespec t;
 		int64_t last = 0;
 		for (long n = 0; n < MONOTONIC_CALLS; n++) {
-			p->clock_gettime(ids[i], &t);
-			int64_t now = ns_of(&t);
+			int64_t now = read(p, ids[i]);
 			if (now < last) {
 				report(p, FAIL, check, "CLOCK_%s went back %t at call %d", clock_name(ids[i]),
 				       (int64_t)(last - now), n);
@@ -1473,7 +1490,10 @@ void probe_main(const long *sp)
 	check_invalid(p);
 	check_gettimeofday(p);
 	check_time(p);
-	check_monotonic(p);
+	check_monotonic(p, "never backwards", (const void *)p->clock_gettime, vdso_ns);
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+	check_monotonic(p, "never backwards, time64", (const void *)p->clock_gettime64, vdso_ns64);
+#endif
 	check_threads(p);
 	check_updates(p);
 	check_signals(p);
