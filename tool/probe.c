@@ -12,7 +12,9 @@
  * whatever their distribution's defaults: no PAC/BTI or CET pads (the start
  * code has none), riscv64's ISA spelled out as the vDSO's recipe does, and
  * its code apart from its data (its default linker script makes one RWX
- * segment of a program this small; aarch64's would pad to 64 KiB pages). */
+ * segment of a program this small; aarch64's would pad to 64 KiB pages);
+ * arm as the vDSO's recipe: ARMv7-A in ARM state, soft-float, so that the
+ * probe needs no FPU from the kernel and runs under armhf and armel alike. */
 static const struct {
 	const char *arch;
 	const char *const flags[4];
@@ -20,12 +22,12 @@ static const struct {
 	{ "aarch64", { "-mbranch-protection=none", NULL } },
 	{ "x86_64", { "-fcf-protection=none", NULL } },
 	{ "riscv64", { "-march=rv64gc", "-mabi=lp64d", "-Wl,-z,separate-code", NULL } },
+	{ "arm", { "-march=armv7-a", "-marm", "-mfloat-abi=soft", NULL } },
 };
 
 /* As nolibc's tests build: freestanding, static, no start files, no libgcc
- * (the probe divides only 64-bit numbers on 64-bit targets), not PIE (-static
- * and -fno-pic: the
- * start code does no self-relocation), no unwind tables, no build id (the
+ * (the probe's 64-bit divisions are its own on 32-bit arm), not PIE (-static
+ * and -fno-pic: the start code does no self-relocation), no unwind tables, no build id (the
  * only build id the probe talks about is the image's). */
 static const char *const probe_flags[] = {
 	"-std=c99", "-O2", "-Wall", "-Wextra", "-ffreestanding", "-nostdinc", "-fno-stack-protector",
@@ -93,7 +95,7 @@ int probe_build(const struct compile_request *req, const struct emit_input *in,
 	memset(result, 0, sizeof *result);
 	int recipe = recipe_index(req->arch);
 	if (recipe < 0 || !toolchain_has_builtin(req->arch)) {
-		diag_error(NULL, "--probe: vdso-probe knows aarch64, x86_64 and riscv64, not %s",
+		diag_error(NULL, "--probe: vdso-probe knows aarch64, x86_64, riscv64 and arm, not %s",
 			   req->arch->name);
 		return EXIT_TROUBLE;
 	}

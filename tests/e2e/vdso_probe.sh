@@ -1,7 +1,8 @@
 #!/bin/sh
 # vdso-probe (`mkvdso build --probe`) against real kernels' parts:
-#   ARCH=aarch64|riscv64|x86_64: the built-in vDSO under loader.c (qemu-user,
-#     or natively for x86_64): every check passes; then the negative
+#   ARCH=aarch64|riscv64|arm|x86_64: the built-in vDSO under loader.c
+#     (qemu-user, or natively for x86_64): every check passes (on arm both
+#     clock_gettime entries, time32 and time64); then the negative
 #     controls, each a kernel getting one thing wrong (loader --fault=KIND,
 #     --no-vdso, another image), each failing with its own line.
 #   ARCH=x86_64 PROBE_HOST=1: this machine's running Linux vDSO, dumped and
@@ -104,13 +105,26 @@ fi
 echo "# the built-in $arch vDSO at $base"
 in_kernel builtin "$tmp/out/vdso.bin"
 # qemu-user delivers signals through its own trampoline, not the vDSO's:
-# the one warning it is allowed (the trampoline's code is checked apart).
-all_pass builtin "$([ "$arch" = x86_64 ] || echo 'signal trampoline')"
+# the one warning it is allowed (the trampoline's code is checked apart)
+# where the vDSO has one.
+case $arch in x86_64 | arm) allowed_warning= ;; *) allowed_warning='signal trampoline' ;; esac
+all_pass builtin "$allowed_warning"
 for check in "build id" "symbols" "image not writable" "data page not writable" "data page version" \
 	"data page updates" "coarse clocks advance" "never backwards, threads" "invalid clock ids" \
 	"clock_gettime MONOTONIC_RAW" "gettimeofday" "signal return"; do
 	grep -q "^PASS  $check " "$tmp/builtin.out" || fail "builtin: no PASS line for $check"
 done
+if [ "$arch" = arm ]; then
+	# The time64 entry too, and the two ways a handler returns with no trampoline in the vDSO.
+	for check in "functions, time64" "clock_gettime64 REALTIME" "clock_gettime64 MONOTONIC_COARSE" \
+		"never backwards, time64" "signal return, no restorer"; do
+		grep -q "^PASS  $check " "$tmp/builtin.out" || fail "builtin: no PASS line for $check"
+	done
+fi
+case $arch in x86_64 | arm)
+	grep -q '^NOTE  signal trampoline  *none on' "$tmp/builtin.out" ||
+		fail "builtin: no NOTE on the missing trampoline" ;;
+esac
 
 # clang builds the probe (and the image) too, without a warning.
 command -v clang >/dev/null 2>&1 || fail "clang is missing (Debian: clang)"
@@ -118,7 +132,7 @@ build "$tmp/clang" --cc=clang
 probe_dir=$tmp/clang
 in_kernel clang "$tmp/clang/vdso.bin"
 probe_dir=
-all_pass clang "$([ "$arch" = x86_64 ] || echo 'signal trampoline')"
+all_pass clang "$allowed_warning"
 
 echo "# negative controls"
 in_kernel no-vdso --no-vdso "$tmp/out/vdso.bin"
@@ -135,6 +149,8 @@ fails_with page-below "data page readable +nothing readable at" "data page addre
 in_kernel realtime --fault=realtime+1s "$tmp/out/vdso.bin"
 # A second ahead, less the time between the vDSO call and the system call after it.
 fails_with realtime "clock_gettime REALTIME +the vDSO is (99[0-9]\.[0-9]+ ms|1\.[0-9]+ s) ahead"
+[ "$arch" != arm ] ||
+	fails_with realtime "clock_gettime64 REALTIME +the vDSO is (99[0-9]\.[0-9]+ ms|1\.[0-9]+ s) ahead"
 in_kernel noexec --fault=noexec-image "$tmp/out/vdso.bin"
 fails_with noexec "clock_gettime REALTIME +killed by signal 11 \(SIGSEGV\) at address 0x[0-9a-f]+: inside the image \(is it mapped executable\?\)"
 # A kernel without a system call the probe uses: that check fails by name,
@@ -145,8 +161,20 @@ if [ "$arch" = x86_64 ]; then
 	grep -q '^PASS  signal return ' "$tmp/enosys.out" || fail "enosys: the checks after clock_getres did not run"
 fi
 # Another image: the same sources with the other hash-table style.
-case $arch in aarch64) style=both ;; *) style=sysv ;; esac
+case $arch in aarch64 | arm) style=both ;; *) style=sysv ;; esac
 build "$tmp/other" --hash-style=$style
 in_kernel other "$tmp/other/vdso.bin"
 fails_with other "build id .*the kernel maps another image"
+# A kernel mapping a hand-built image with DT_GNU_HASH only: the lookup
+# counts its symbols through the GNU hash table (bloom words of the ELF
+# class's size) and still finds every function by name.
+e2e_handmade gnu "$tmp/gnu.so"
+in_kernel gnu "$tmp/gnu.so"
+fails_with gnu "build id .*the kernel maps another image"
+nsyms=$("${prefix}readelf" --dyn-syms -W "$tmp/gnu.so" |
+	sed -n "s/^Symbol table '.dynsym' contains \([0-9]*\) entries.*/\1/p")
+grep -q "^PASS  dynamic table  *$nsyms symbols, DT_GNU_HASH only" "$tmp/gnu.out" ||
+	{ cat "$tmp/gnu.out"; fail "gnu: the lookup did not count the $nsyms symbols through DT_GNU_HASH"; }
+grep -q "^PASS  functions " "$tmp/gnu.out" ||
+	{ cat "$tmp/gnu.out"; fail "gnu: the functions were not found through DT_GNU_HASH"; }
 echo "e2e/probe-$arch: PASS"

@@ -50,7 +50,7 @@ base=0x10000000
 expect_status 0 "place it" "$MKVDSO" build -q --prebuilt="$tmp/good.so" --base=$base --format=raw,json -o "$tmp/p"
 # No vdso-probe for s390x: trouble, said so, nothing written.
 expect_status 2 "--probe for s390x" "$MKVDSO" build -q --prebuilt="$tmp/good.so" --base=$base --probe -o "$tmp/probe"
-expect_grep "^mkvdso: --probe: vdso-probe knows aarch64, x86_64 and riscv64, not s390x$" "$tmp/err" "--probe names the architectures it knows"
+expect_grep "^mkvdso: --probe: vdso-probe knows aarch64, x86_64, riscv64 and arm, not s390x$" "$tmp/err" "--probe names the architectures it knows"
 [ -e "$tmp/probe" ] && fail "--probe for s390x wrote $(ls "$tmp/probe")"
 cmp -s "$tmp/good.so" "$tmp/p/vdso.bin" || fail "placing an image without relocations changed its bytes"
 # --prelink: every address field moved by base, in big-endian.

@@ -5,8 +5,8 @@
  * look the vDSO's functions up by, its signal trampoline and the data
  * page's clock mode mkvdso's built-in vDSO uses there.
  *
- * One block per architecture; a new one (32-bit arm) adds a block with the
- * same names.  The numbers are Linux's (arch/<arch>/include/uapi and
+ * One block per architecture, each with the same names (32-bit arm adds its
+ * time64 clock_gettime).  The numbers are Linux's (arch/<arch>/include/uapi and
  * include/uapi/asm-generic/unistd.h); the start code gets the initial stack
  * as execve leaves it (argc, argv, envp, auxv) and calls probe_main(sp).
  */
@@ -44,6 +44,7 @@
 /* No trampoline in x86_64's vDSO: the kernel refuses a handler without
  * SA_RESTORER, and every libc passes its own __restore_rt. */
 #define PROBE_VDSO_SIGRETURN	NULL
+#define PROBE_NO_TRAMPOLINE	"none on x86_64: the kernel requires SA_RESTORER, and libcs pass their own"
 #define PROBE_HAS_SA_RESTORER	1
 #define PROBE_CLOCK_MODE	MKVDSO_CLOCK_MODE_TSC
 
@@ -180,8 +181,86 @@ static inline long probe_syscall6(long nr, long a, long b, long c, long d, long 
  * (probe.c, "trampoline code"). */
 #define PROBE_TRAMPOLINE_ENTRY	1
 
+#elif defined(__arm__)
+
+/* 32-bit arm, EABI (arch/arm/tools/syscall.tbl), in ARM state as the
+ * vDSO: no time system call, mmap2 for mmap (offsets in pages; the probe's
+ * is 0), and clock_gettime64 beside the time32 clock_gettime. */
+#define PROBE_ARCH		"arm"
+#define PROBE_NR_exit		1
+#define PROBE_NR_read		3
+#define PROBE_NR_write		4
+#define PROBE_NR_close		6
+#define PROBE_NR_getpid		20
+#define PROBE_NR_gettimeofday	78
+#define PROBE_NR_clone		120
+#define PROBE_NR_rt_sigreturn	173
+#define PROBE_NR_rt_sigaction	174
+#define PROBE_NR_mmap		192
+#define PROBE_NR_gettid		224
+#define PROBE_NR_exit_group	248
+#define PROBE_NR_clock_gettime	263
+#define PROBE_NR_clock_getres	264
+#define PROBE_NR_tgkill		268
+#define PROBE_NR_pipe2		359
+#define PROBE_NR_clock_gettime64 403
+
+#define PROBE_VDSO_VERSION	"LINUX_2.6"
+#define PROBE_VDSO_CLOCK_GETTIME "__vdso_clock_gettime"
+/* The time64 entry glibc and musl 1.2.4+ call first: checked beside the
+ * time32 one, against clock_gettime64. */
+#define PROBE_VDSO_CLOCK_GETTIME64 "__vdso_clock_gettime64"
+#define PROBE_VDSO_GETTIMEOFDAY	"__vdso_gettimeofday"
+#define PROBE_VDSO_CLOCK_GETRES	"__vdso_clock_getres"
+#define PROBE_VDSO_TIME		NULL
+/* No trampoline in arm's vDSO, as Linux's: glibc and musl pass their own
+ * SA_RESTORER, and a handler without one (Go's) returns through the
+ * kernel's own code, Linux's [sigpage]; the probe checks both ways. */
+#define PROBE_VDSO_SIGRETURN	NULL
+#define PROBE_NO_TRAMPOLINE	"none on arm: libcs pass SA_RESTORER, and without it (Go) the kernel " \
+				"returns through its own code (Linux's [sigpage])"
+#define PROBE_RETURNS_WITHOUT_RESTORER 1
+#define PROBE_HAS_SA_RESTORER	1
+#define PROBE_CLOCK_MODE	MKVDSO_CLOCK_MODE_CNTVCT
+
+/* The number in r7 (an ordinary register in ARM state; r11 is the frame
+ * pointer), the arguments in r0-r5, the result in r0. */
+static inline long probe_syscall6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	register long r7 __asm__("r7") = nr;
+	register long r0 __asm__("r0") = a;
+	register long r1 __asm__("r1") = b;
+	register long r2 __asm__("r2") = c;
+	register long r3 __asm__("r3") = d;
+	register long r4 __asm__("r4") = e;
+	register long r5 __asm__("r5") = f;
+	__asm__ __volatile__("svc #0"
+			     : "+r"(r0)
+			     : "r"(r7), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)
+			     : "memory");
+	return r0;
+}
+
+/* _start: sp at argc; AAPCS wants it 8-byte aligned at calls.  clone's
+ * arguments on arm: flags, stack, parent_tid, tls, child_tid (r4, saved
+ * around the call with r7).  probe_restorer: the SA_RESTORER libcs pass. */
+#define PROBE_ARCH_ASM							\
+	".text\n\t.arm\n"						\
+	".globl _start\n_start:\n"					\
+	"\tmov fp, #0\n\tmov lr, #0\n\tmov r0, sp\n"			\
+	"\tbic sp, sp, #7\n\tbl probe_main\n\tudf #0\n"		\
+	".globl probe_clone\nprobe_clone:\n"				\
+	"\tbic r1, r1, #7\n\tstmdb r1!, {r2, r3}\n"			\
+	"\tpush {r4, r7}\n\tmov r2, #0\n\tmov r3, #0\n\tmov r4, #0\n"	\
+	"\tmov r7, #120\n\tsvc #0\n\tcmp r0, #0\n\tbne 1f\n"		\
+	"\tpop {r2, r3}\n\tmov r0, r3\n\tmov fp, #0\n\tblx r2\n"		\
+	"\tmov r0, #0\n\tmov r7, #1\n\tsvc #0\n\tudf #0\n"		\
+	"1:\tpop {r4, r7}\n\tbx lr\n"					\
+	".globl probe_restorer\nprobe_restorer:\n"			\
+	"\tmov r7, #173\n\tsvc #0\n\tudf #0\n"
+
 #else
-#error "vdso-probe knows x86_64, aarch64 and riscv64 (add a block to vdso/probe/arch.h)"
+#error "vdso-probe knows x86_64, aarch64, riscv64 and arm (add a block to vdso/probe/arch.h)"
 #endif
 
 #ifdef PROBE_GENERIC_UNISTD
@@ -211,7 +290,7 @@ struct probe_sigaction {
 #if PROBE_HAS_SA_RESTORER
 	void (*restorer)(void);
 #endif
-	unsigned long mask;
+	uint64_t mask;	/* the kernel's sigset_t: 64 signals, two words on arm */
 };
 
 #define PROBE_SA_SIGINFO	4ul

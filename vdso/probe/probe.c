@@ -29,8 +29,8 @@
 
 __asm__(PROBE_ARCH_ASM);
 
-#if VDSO_ELF_CLASS != 64
-#error "vdso-probe reads ELF64 images only (add the Elf32 structs for a 32-bit target)"
+#if VDSO_ELF_CLASS != 8 * __SIZEOF_POINTER__
+#error "vdso-probe reads an image of its own ELF class (ELF64 or ELF32), as the process's libc does"
 #endif
 #if VDSO_HAS_DATA_PAGE && VDSO_DATA_VERSION != MKVDSO_DATA_VERSION
 #error "the image's data-page layout is not the one vdso_data.h describes"
@@ -60,17 +60,26 @@ __asm__(PROBE_ARCH_ASM);
 #define THREAD_CALLS 100000	/* reads that follow another thread's */
 #define COST_CALLS 20000
 
-/* --- ELF64, as much as the lookup needs --- */
+/* --- ELF64 or ELF32, as much as the lookup needs --- */
+
+#if VDSO_ELF_CLASS == 64
+typedef uint64_t elf_addr;	/* addresses, offsets, sizes, dynamic entries' words */
+#define ELF_CLASS_NAME "ELF64"
+#else
+typedef uint32_t elf_addr;
+#define ELF_CLASS_NAME "ELF32"
+#endif
 
 struct elf_ehdr {
 	unsigned char ident[16];
 	uint16_t type, machine;
 	uint32_t version;
-	uint64_t entry, phoff, shoff;
+	elf_addr entry, phoff, shoff;
 	uint32_t flags;
 	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
 };
 
+#if VDSO_ELF_CLASS == 64
 struct elf_phdr {
 	uint32_t type, flags;
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
@@ -82,6 +91,17 @@ struct elf_sym {
 	uint16_t shndx;
 	uint64_t value, size;
 };
+#else
+struct elf_phdr {	/* p_flags moves to the end in ELF32 */
+	uint32_t type, offset, vaddr, paddr, filesz, memsz, flags, align;
+};
+
+struct elf_sym {	/* and st_value, st_size come first */
+	uint32_t name, value, size;
+	unsigned char info, other;
+	uint16_t shndx;
+};
+#endif
 
 struct elf_verdef {
 	uint16_t version, flags, ndx, cnt;
@@ -127,6 +147,14 @@ struct probe_timezone {
 };
 
 typedef int (*clock_gettime_fn)(long, struct probe_timespec *);
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+/* A 32-bit target's time64 timespec, the kernel's __kernel_timespec
+ * (probe_timespec is its time32 one there). */
+struct probe_timespec64 {
+	int64_t sec, nsec;
+};
+typedef int (*clock_gettime64_fn)(long, struct probe_timespec64 *);
+#endif
 typedef int (*gettimeofday_fn)(struct probe_timeval *, struct probe_timezone *);
 typedef long (*time_fn)(long *);
 
@@ -149,6 +177,9 @@ struct probe {
 	uintptr_t verdef;
 	uint32_t nsyms;
 	clock_gettime_fn clock_gettime, clock_getres;
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+	clock_gettime64_fn clock_gettime64;
+#endif
 	gettimeofday_fn gettimeofday;
 	time_fn time;
 	uintptr_t sigreturn;
@@ -185,6 +216,40 @@ void *memcpy(void *d, const void *s, size_t n)
 	return d;
 }
 
+/* 64-bit quotients and remainders, for printing and the cost line.  On a
+ * 32-bit target the compiler would call libgcc's __aeabi_uldivmod, which a
+ * program without a C library does not link (vdso/lib/gettimeofday.h keeps
+ * its 32-bit path free of them too): a shift-and-subtract division instead. */
+#if UINTPTR_MAX > 0xffffffffu
+#define div64(n, d) ((n) / (d))
+#define mod64(n, d) ((n) % (d))
+#else
+static uint64_t divide64(uint64_t n, uint64_t d, uint64_t *remainder)
+{
+	uint64_t quotient = 0, r = 0;
+	for (int bit = 63; bit >= 0; bit--) {
+		r = r << 1 | (n >> bit & 1);
+		if (r >= d) {
+			r -= d;
+			quotient |= 1ull << bit;
+		}
+	}
+	*remainder = r;
+	return quotient;
+}
+static uint64_t div64(uint64_t n, uint64_t d)
+{
+	uint64_t r;
+	return divide64(n, d, &r);
+}
+static uint64_t mod64(uint64_t n, uint64_t d)
+{
+	uint64_t r;
+	divide64(n, d, &r);
+	return r;
+}
+#endif
+
 static size_t length(const char *s)
 {
 	size_t n = 0;
@@ -213,7 +278,7 @@ static void write_all(const char *s, size_t n)
 	}
 }
 
-/* --- the report: a tiny printf (%s, %d long, %u unsigned long, %x hex, %t signed ns) --- */
+/* --- the report: a tiny printf (%s, %d long, %u unsigned long, %x hex, %t int64_t ns) --- */
 
 static void put_char(struct probe *p, char c)
 {
@@ -232,8 +297,8 @@ static void put_unsigned(struct probe *p, uint64_t value, unsigned base, unsigne
 	char digits[24];
 	unsigned n = 0;
 	do {
-		digits[n++] = "0123456789abcdef"[value % base];
-		value /= base;
+		digits[n++] = "0123456789abcdef"[mod64(value, base)];
+		value = div64(value, base);
 	} while (value || n < min_digits);
 	while (n)
 		put_char(p, digits[--n]);
@@ -249,19 +314,19 @@ static void put_duration(struct probe *p, int64_t ns)
 		put_unsigned(p, magnitude, 10, 1);
 		put_text(p, " ns");
 	} else if (magnitude < 1000000) {
-		put_unsigned(p, magnitude / 1000, 10, 1);
+		put_unsigned(p, div64(magnitude, 1000), 10, 1);
 		put_char(p, '.');
-		put_unsigned(p, magnitude % 1000, 10, 3);
+		put_unsigned(p, mod64(magnitude, 1000), 10, 3);
 		put_text(p, " us");
 	} else if (magnitude < 1000000000) {
-		put_unsigned(p, magnitude / 1000000, 10, 1);
+		put_unsigned(p, div64(magnitude, 1000000), 10, 1);
 		put_char(p, '.');
-		put_unsigned(p, magnitude % 1000000 / 1000, 10, 3);
+		put_unsigned(p, div64(mod64(magnitude, 1000000), 1000), 10, 3);
 		put_text(p, " ms");
 	} else {
-		put_unsigned(p, magnitude / 1000000000, 10, 1);
+		put_unsigned(p, div64(magnitude, 1000000000), 10, 1);
 		put_char(p, '.');
-		put_unsigned(p, magnitude % 1000000000, 10, 9);
+		put_unsigned(p, mod64(magnitude, 1000000000), 10, 9);
 		put_text(p, " s");
 	}
 }
@@ -287,7 +352,7 @@ static void put_format(struct probe *p, const char *fmt, va_list ap)
 			put_text(p, "0x");
 			put_unsigned(p, va_arg(ap, unsigned long), 16, 1);
 			break;
-		case 't': put_duration(p, va_arg(ap, long)); break;
+		case 't': put_duration(p, va_arg(ap, int64_t)); break;
 		default: put_char(p, *fmt); break;
 		}
 	}
@@ -391,7 +456,9 @@ static void on_fault(int sig, void *info, void *context)
 {
 	struct probe *p = reporting;
 	(void)context;
-	uintptr_t addr = *(const uintptr_t *)((const char *)info + 16);	/* si_addr */
+	/* si_addr: after three ints, at the union's (a pointer's) alignment */
+	uintptr_t addr = *(const uintptr_t *)((const char *)info + (3 * sizeof(int) + sizeof(void *) - 1) /
+					      sizeof(void *) * sizeof(void *));
 	const char *where = "";
 	if (p->ehdr && addr - p->ehdr < (p->image_size ? p->image_size : PAGE))
 		where = ": inside the image (is it mapped executable?)";
@@ -457,8 +524,8 @@ static int measure_image(struct probe *p, struct elf_ehdr *eh)
 		return 0;
 	}
 	if (eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' || eh->ident[3] != 'F' ||
-	    eh->ident[4] != 2 || eh->phentsize != sizeof(struct elf_phdr)) {
-		report(p, FAIL, check, "%x holds no ELF64 header with %u-byte program headers",
+	    eh->ident[4] != VDSO_ELF_CLASS / 32 || eh->phentsize != sizeof(struct elf_phdr)) {
+		report(p, FAIL, check, "%x holds no " ELF_CLASS_NAME " header with %u-byte program headers",
 		       (unsigned long)p->ehdr, (unsigned long)sizeof(struct elf_phdr));
 		return 0;
 	}
@@ -489,7 +556,7 @@ static int measure_image(struct probe *p, struct elf_ehdr *eh)
 		}
 	}
 	p->image_size = end;
-	report(p, PASS, check, "ELF64 at %x, %u bytes readable", (unsigned long)p->ehdr,
+	report(p, PASS, check, ELF_CLASS_NAME " at %x, %u bytes readable", (unsigned long)p->ehdr,
 	       (unsigned long)end);
 	return 1;
 }
@@ -544,7 +611,7 @@ static int read_dynamic(struct probe *p, const struct elf_ehdr *eh)
 {
 	const char *check = "dynamic table";
 	const struct elf_phdr *ph = (const struct elf_phdr *)(p->ehdr + eh->phoff);
-	const uint64_t *dyn = 0;
+	const elf_addr *dyn = 0;
 	uint64_t dyn_size = 0;
 	int have_load = 0;
 	for (unsigned i = 0; i < eh->phnum; i++) {
@@ -552,7 +619,7 @@ static int read_dynamic(struct probe *p, const struct elf_ehdr *eh)
 			p->bias = p->ehdr + ph[i].offset - ph[i].vaddr;
 			have_load = 1;
 		} else if (ph[i].type == PT_DYNAMIC && in_image(p, p->ehdr + ph[i].offset, ph[i].filesz)) {
-			dyn = (const uint64_t *)(p->ehdr + ph[i].offset);
+			dyn = (const elf_addr *)(p->ehdr + ph[i].offset);
 			dyn_size = ph[i].filesz;
 		}
 	}
@@ -560,9 +627,9 @@ static int read_dynamic(struct probe *p, const struct elf_ehdr *eh)
 		report(p, FAIL, check, "no %s: no libc can use this image", have_load ? "PT_DYNAMIC" : "PT_LOAD");
 		return 0;
 	}
-	uint64_t hash = 0, gnu_hash = 0, strtab = 0, symtab = 0, versym = 0, verdef = 0;
+	elf_addr hash = 0, gnu_hash = 0, strtab = 0, symtab = 0, versym = 0, verdef = 0;
 	p->strsz = 0;
-	for (uint64_t i = 0; (i + 1) * 16 <= dyn_size && dyn[2 * i] != DT_NULL; i++) {
+	for (uint64_t i = 0; (i + 1) * 2 * sizeof *dyn <= dyn_size && dyn[2 * i] != DT_NULL; i++) {
 		uint64_t tag = dyn[2 * i], value = dyn[2 * i + 1];
 		if (tag == DT_HASH) hash = value;
 		else if (tag == DT_GNU_HASH) gnu_hash = value;
@@ -584,7 +651,7 @@ static int read_dynamic(struct probe *p, const struct elf_ehdr *eh)
 		/* The highest symbol a bucket or its chain reaches. */
 		const uint32_t *g = (const uint32_t *)(p->bias + gnu_hash);
 		uint32_t nbuckets = g[0], symoffset = g[1], bloom = g[2];
-		const uint32_t *buckets = g + 4 + 2 * (uint64_t)bloom;
+		const uint32_t *buckets = g + 4 + sizeof(elf_addr) / 4 * (uint64_t)bloom;	/* bloom words */
 		if (!in_image(p, (uintptr_t)buckets, 4ull * nbuckets)) {
 			report(p, FAIL, check, "DT_GNU_HASH's buckets run past the image");
 			return 0;
@@ -701,6 +768,10 @@ static void find_functions(struct probe *p)
 		p->clock_getres = (clock_gettime_fn)(p->ehdr + (uintptr_t)at);
 	if ((at = lookup(p, PROBE_VDSO_GETTIMEOFDAY, PROBE_VDSO_VERSION)) >= 0)
 		p->gettimeofday = (gettimeofday_fn)(p->ehdr + (uintptr_t)at);
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+	if ((at = lookup(p, PROBE_VDSO_CLOCK_GETTIME64, PROBE_VDSO_VERSION)) >= 0)
+		p->clock_gettime64 = (clock_gettime64_fn)(p->ehdr + (uintptr_t)at);
+#endif
 	if ((at = lookup(p, PROBE_VDSO_TIME, PROBE_VDSO_VERSION)) >= 0)
 		p->time = (time_fn)(p->ehdr + (uintptr_t)at);
 	if ((at = lookup(p, PROBE_VDSO_SIGRETURN, PROBE_VDSO_VERSION)) >= 0)
@@ -710,6 +781,10 @@ static void find_functions(struct probe *p)
 	       PROBE_VDSO_CLOCK_GETTIME, p->clock_gettime ? "" : " MISSING",
 	       PROBE_VDSO_GETTIMEOFDAY, p->gettimeofday ? "" : " MISSING",
 	       PROBE_VDSO_CLOCK_GETRES, p->clock_getres ? "" : " MISSING");
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+	report(p, p->clock_gettime64 ? PASS : FAIL, "functions, time64", PROBE_VDSO_CLOCK_GETTIME64 "%s at "
+	       PROBE_VDSO_VERSION, p->clock_gettime64 ? "" : " MISSING: time64 programs make the system call");
+#endif
 }
 
 static void check_image_protection(struct probe *p)
@@ -860,20 +935,46 @@ static void report_syscall_error(struct probe *p, const char *check, const char 
 		report(p, FAIL, check, "the %s system call failed: %d", call, err);
 }
 
+/* "CALL CLOCK", the check's name, into check. */
+static void name_check(char *check, size_t size, const char *call, long id)
+{
+	size_t n = 0;
+	for (const char *s = call; *s; s++)	/* a short literal */
+		check[n++] = *s;
+	for (const char *s = clock_name(id); *s && n + 1 < size; s++)
+		check[n++] = *s;
+	check[n] = '\0';
+}
+
+/* Whether the vDSO's reading seen lies between the system call's before
+ * and after, give or take the clock's bound. */
+static void judge_clock(struct probe *p, const char *check, long id, int64_t before, int64_t seen,
+			int64_t after)
+{
+	int coarse = id == MKVDSO_CLOCK_REALTIME_COARSE || id == MKVDSO_CLOCK_MONOTONIC_COARSE;
+	struct probe_timespec res = { 0, 0 };
+	int64_t slack = HRES_SLACK_NS;
+	if (coarse) {
+		sys(clock_getres, id, &res, 0);
+		slack = 2 * ns_of(&res) + COARSE_SLACK_NS;
+	}
+	int64_t early = before - seen, late = seen - after;
+	if (early > slack)
+		report(p, FAIL, check, "the vDSO is %t behind the system call (bound %t)", (int64_t)early, (int64_t)slack);
+	else if (late > slack)
+		report(p, FAIL, check, "the vDSO is %t ahead of the system call (bound %t)", (int64_t)late, (int64_t)slack);
+	else
+		report(p, PASS, check, "vDSO within %t of the system calls around it", (int64_t)slack);
+}
+
 static void check_clock(struct probe *p, long id)
 {
 	char check[48];
-	size_t n = 0;
-	for (const char *s = "clock_gettime "; *s; s++)
-		check[n++] = *s;
-	for (const char *s = clock_name(id); *s && n + 1 < sizeof check; s++)
-		check[n++] = *s;
-	check[n] = '\0';
+	name_check(check, sizeof check, "clock_gettime ", id);
 	p->check = check;
 	if (!vdso_usable(p, check, (const void *)p->clock_gettime))
 		return;
-	int coarse = id == MKVDSO_CLOCK_REALTIME_COARSE || id == MKVDSO_CLOCK_MONOTONIC_COARSE;
-	struct probe_timespec before, seen, after, res = { 0, 0 };
+	struct probe_timespec before, seen, after;
 	long err = sys_clock_gettime(id, &before);
 	if (err) {
 		report_syscall_error(p, check, "clock_gettime", err);
@@ -885,19 +986,38 @@ static void check_clock(struct probe *p, long id)
 		report(p, FAIL, check, "the vDSO returned %d with tv_nsec %d", (long)rc, seen.nsec);
 		return;
 	}
-	int64_t slack = HRES_SLACK_NS;
-	if (coarse) {
-		sys(clock_getres, id, &res, 0);
-		slack = 2 * ns_of(&res) + COARSE_SLACK_NS;
-	}
-	int64_t early = ns_of(&before) - ns_of(&seen), late = ns_of(&seen) - ns_of(&after);
-	if (early > slack)
-		report(p, FAIL, check, "the vDSO is %t behind the system call (bound %t)", (long)early, (long)slack);
-	else if (late > slack)
-		report(p, FAIL, check, "the vDSO is %t ahead of the system call (bound %t)", (long)late, (long)slack);
-	else
-		report(p, PASS, check, "vDSO within %t of the system calls around it", (long)slack);
+	judge_clock(p, check, id, ns_of(&before), ns_of(&seen), ns_of(&after));
 }
+
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+static int64_t ns_of64(const struct probe_timespec64 *t)
+{
+	return t->sec * NSEC_PER_SEC + t->nsec;
+}
+
+/* The time64 entry against the time64 system call, as check_clock. */
+static void check_clock64(struct probe *p, long id)
+{
+	char check[48];
+	name_check(check, sizeof check, "clock_gettime64 ", id);
+	p->check = check;
+	if (!vdso_usable(p, check, (const void *)p->clock_gettime64))
+		return;
+	struct probe_timespec64 before, seen, after;
+	long err = sys(clock_gettime64, id, &before, 0);
+	if (err) {
+		report_syscall_error(p, check, "clock_gettime64", err);
+		return;
+	}
+	int rc = p->clock_gettime64(id, &seen);
+	sys(clock_gettime64, id, &after, 0);
+	if (rc != 0 || seen.nsec < 0 || seen.nsec >= NSEC_PER_SEC) {
+		report(p, FAIL, check, "the vDSO returned %d with tv_nsec %d", (long)rc, (long)seen.nsec);
+		return;
+	}
+	judge_clock(p, check, id, ns_of64(&before), ns_of64(&seen), ns_of64(&after));
+}
+#endif
 
 static void check_getres(struct probe *p)
 {
@@ -916,7 +1036,7 @@ static void check_getres(struct probe *p)
 		int rc = p->clock_getres(ids[i], &vdso_res);
 		if (rc != 0 || ns_of(&sys_res) != ns_of(&vdso_res)) {
 			report(p, FAIL, check, "CLOCK_%s: the vDSO says %t (returned %d), the system call %t",
-			       clock_name(ids[i]), (long)ns_of(&vdso_res), (long)rc, (long)ns_of(&sys_res));
+			       clock_name(ids[i]), (int64_t)ns_of(&vdso_res), (long)rc, (int64_t)ns_of(&sys_res));
 			return;
 		}
 		if (ids[i] == MKVDSO_CLOCK_MONOTONIC_COARSE)
@@ -945,6 +1065,16 @@ static void check_invalid(struct probe *p)
 			       (long)-EINVAL);
 			return;
 		}
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+		struct probe_timespec64 t64;
+		long sys64_rc = sys(clock_gettime64, ids[i], &t64, 0);
+		int rc64 = p->clock_gettime64 ? p->clock_gettime64(ids[i], &t64) : -EINVAL;
+		if (rc64 != -EINVAL || sys64_rc != -EINVAL) {
+			report(p, FAIL, check, "clock id %d: clock_gettime64 %d through the vDSO, %d by the system "
+			       "call; expected -EINVAL (%d)", ids[i], (long)rc64, sys64_rc, (long)-EINVAL);
+			return;
+		}
+#endif
 	}
 	report(p, PASS, check, "10, 12, 15, 1000: -EINVAL from the vDSO and the system call");
 }
@@ -973,14 +1103,14 @@ static void check_gettimeofday(struct probe *p)
 		       (long)rc_no_tz, seen.usec);
 	else if (s < b - slack_us || s > a + slack_us || n < s || n > a + slack_us)
 		report(p, FAIL, check, "the vDSO is %t %s the system calls around it (bound %t)",
-		       (long)((s < b ? b - s : s - a) * 1000), s < b ? "behind" : "ahead of",
-		       (long)HRES_SLACK_NS);
+		       (int64_t)((s < b ? b - s : s - a) * 1000), s < b ? "behind" : "ahead of",
+		       (int64_t)HRES_SLACK_NS);
 	else if (vdso_tz.minuteswest != sys_tz.minuteswest || vdso_tz.dsttime != sys_tz.dsttime)
 		report(p, FAIL, check, "timezone %d/%d, the system call's %d/%d (tz_minuteswest/tz_dsttime)",
 		       (long)vdso_tz.minuteswest, (long)vdso_tz.dsttime, (long)sys_tz.minuteswest, (long)sys_tz.dsttime);
 	else
 		report(p, PASS, check, "with and without a timezone (%d/%d), within %t of the system calls",
-		       (long)vdso_tz.minuteswest, (long)vdso_tz.dsttime, (long)HRES_SLACK_NS);
+		       (long)vdso_tz.minuteswest, (long)vdso_tz.dsttime, (int64_t)HRES_SLACK_NS);
 }
 
 static void check_time(struct probe *p)
@@ -1010,22 +1140,39 @@ static void check_time(struct probe *p)
 		report(p, PASS, check, "time(NULL) and time(&t) agree with CLOCK_REALTIME (%d s)", t);
 }
 
-static void check_monotonic(struct probe *p)
+/* One reading through the vDSO's clock_gettime, in ns. */
+static int64_t vdso_ns(struct probe *p, long id)
+{
+	struct probe_timespec t = { 0, 0 };
+	p->clock_gettime(id, &t);
+	return ns_of(&t);
+}
+
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+static int64_t vdso_ns64(struct probe *p, long id)
+{
+	struct probe_timespec64 t = { 0, 0 };
+	p->clock_gettime64(id, &t);
+	return ns_of64(&t);
+}
+#endif
+
+/* MONOTONIC_CALLS readings of each monotonic clock through ENTRY (the
+ * vDSO function READ calls), none earlier than the one before. */
+static void check_monotonic(struct probe *p, const char *check, const void *entry,
+			    int64_t (*read)(struct probe *, long))
 {
 	static const long ids[] = { 1, 4, 6, 7 };
-	const char *check = "never backwards";
 	p->check = check;
-	if (!vdso_usable(p, check, (const void *)p->clock_gettime))
+	if (!vdso_usable(p, check, entry))
 		return;
 	for (unsigned i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-		struct probe_timespec t;
 		int64_t last = 0;
 		for (long n = 0; n < MONOTONIC_CALLS; n++) {
-			p->clock_gettime(ids[i], &t);
-			int64_t now = ns_of(&t);
+			int64_t now = read(p, ids[i]);
 			if (now < last) {
 				report(p, FAIL, check, "CLOCK_%s went back %t at call %d", clock_name(ids[i]),
-				       (long)(last - now), n);
+				       (int64_t)(last - now), n);
 				return;
 			}
 			last = now;
@@ -1071,7 +1218,7 @@ static void check_threads(struct probe *p)
 		report_syscall_error(p, check, "mmap", stack);
 		return;
 	}
-	long tid = probe_clone(CLONE_THREAD_FLAGS, (void *)(stack + 256 * 1024), thread_reader, p);
+	long tid = probe_clone(CLONE_THREAD_FLAGS, (void *)((uintptr_t)stack + 256 * 1024), thread_reader, p);
 	if (tid < 0) {
 		report_syscall_error(p, check, "clone", tid);
 		return;
@@ -1094,7 +1241,7 @@ static void check_threads(struct probe *p)
 		;
 	if (backwards)
 		report(p, FAIL, check, "CLOCK_MONOTONIC read %t before the time another thread had already read",
-		       (long)backwards);
+		       (int64_t)backwards);
 	else if (!overlapped)
 		report(p, NOTE, check, "not checked: the second thread never ran within a second");
 	else
@@ -1135,20 +1282,20 @@ static void check_updates(struct probe *p)
 			       (unsigned long)seen_seq, (unsigned long)last.seq);
 		else if (!advanced)
 			report(p, FAIL, check, "seq stayed %u for %t: the kernel stopped updating the page (the "
-			       "_COARSE clocks stand still)", (unsigned long)seen_seq, (long)waited);
+			       "_COARSE clocks stand still)", (unsigned long)seen_seq, (int64_t)waited);
 		else if (odd == samples)
 			report(p, FAIL, check, "seq was odd in all %u reads: an update never ended", (unsigned long)samples);
 		else
 			report(p, PASS, check, "seq %u -> %u in %t, even in %u of %u reads", (unsigned long)first.seq,
-			       (unsigned long)seen_seq, (long)waited, (unsigned long)(samples - odd), (unsigned long)samples);
+			       (unsigned long)seen_seq, (int64_t)waited, (unsigned long)(samples - odd), (unsigned long)samples);
 	}
 	int64_t moved = ns_of(&c2) - ns_of(&c1), slack = 2 * (int64_t)p->coarse_res_ns + COARSE_SLACK_NS;
 	if (moved < waited - slack)
 		report(p, FAIL, "coarse clocks advance", "CLOCK_MONOTONIC_COARSE moved %t in %t (bound %t): "
-		       "the page is not updated", (long)moved, (long)waited, (long)slack);
+		       "the page is not updated", (int64_t)moved, (int64_t)waited, (int64_t)slack);
 	else
-		report(p, PASS, "coarse clocks advance", "CLOCK_MONOTONIC_COARSE moved %t in %t", (long)moved,
-		       (long)waited);
+		report(p, PASS, "coarse clocks advance", "CLOCK_MONOTONIC_COARSE moved %t in %t", (int64_t)moved,
+		       (int64_t)waited);
 }
 
 /* --- signals --- */
@@ -1200,23 +1347,36 @@ static int raise_usr1(struct probe *p, void (*handler)(int, void *, void *), voi
 	return p->handled == 1 && canary == 0x1234567890abcdefull;
 }
 
+/* Whether a handler installed with RESTORER (or without, 0) ran once and
+ * the program went on: the line CHECK says PASSED, or what went wrong. */
+static int check_signal_return(struct probe *p, const char *check, void (*restorer)(void), const char *passed)
+{
+	p->check = check;
+	if (raise_usr1(p, on_usr1, restorer)) {
+		report(p, PASS, check, passed);
+		return 1;
+	}
+	if (p->handled != 1)
+		report(p, FAIL, check, "the handler ran %d times", (long)p->handled);
+	else
+		report(p, FAIL, check, "the program's frame changed across the handler");
+	return 0;
+}
+
 static void check_signals(struct probe *p)
 {
-	p->check = "signal return";
-#if defined(__x86_64__)
-	if (raise_usr1(p, on_usr1, probe_restorer))
-		report(p, PASS, "signal return", "a handler with SA_RESTORER returned and the program continued");
-	report(p, NOTE, "signal trampoline", "none on x86_64: the kernel requires SA_RESTORER, and libcs "
-	       "pass their own");
+#ifdef PROBE_NO_TRAMPOLINE
+	check_signal_return(p, "signal return", probe_restorer,
+			    "a handler with SA_RESTORER returned and the program continued");
+#ifdef PROBE_RETURNS_WITHOUT_RESTORER
+	check_signal_return(p, "signal return, no restorer", 0, "a handler without SA_RESTORER (Go's) "
+			    "returned through the kernel's own code and the program continued");
+#endif
+	report(p, NOTE, "signal trampoline", PROBE_NO_TRAMPOLINE);
 #else
-	if (!raise_usr1(p, on_usr1, 0)) {
-		if (p->handled != 1)
-			report(p, FAIL, "signal return", "the handler ran %d times", (long)p->handled);
-		else
-			report(p, FAIL, "signal return", "the program's frame changed across the handler");
+	if (!check_signal_return(p, "signal return", 0,
+				 "a handler without SA_RESTORER returned and the program continued"))
 		return;
-	}
-	report(p, PASS, "signal return", "a handler without SA_RESTORER returned and the program continued");
 	uintptr_t used = p->handler_return;
 	if (!p->sigreturn)
 		report(p, FAIL, "signal trampoline", "the image exports no " PROBE_VDSO_SIGRETURN);
@@ -1262,14 +1422,14 @@ static void check_cost(struct probe *p)
 	int64_t start = monotonic_ns();
 	for (long n = 0; n < COST_CALLS; n++)
 		p->clock_gettime(MKVDSO_CLOCK_MONOTONIC, &t);
-	int64_t vdso = (monotonic_ns() - start) / COST_CALLS;
+	int64_t vdso = div64(monotonic_ns() - start, COST_CALLS);
 	start = monotonic_ns();
 	for (long n = 0; n < COST_CALLS; n++)
 		sys_clock_gettime(MKVDSO_CLOCK_MONOTONIC, &t);
-	int64_t syscall = (monotonic_ns() - start) / COST_CALLS;
+	int64_t syscall = div64(monotonic_ns() - start, COST_CALLS);
 	report(p, NOTE, "cost", "clock_gettime(MONOTONIC): %t through the vDSO, %t by system call (%u.%ux)",
-	       (long)vdso, (long)syscall, (unsigned long)(vdso ? syscall / vdso : 0),
-	       (unsigned long)(vdso ? syscall * 10 / vdso % 10 : 0));
+	       (int64_t)vdso, (int64_t)syscall, (unsigned long)(vdso ? div64(syscall, vdso) : 0),
+	       (unsigned long)(vdso ? mod64(div64(syscall * 10, vdso), 10) : 0));
 }
 
 /* --- the run --- */
@@ -1286,6 +1446,8 @@ void probe_main(const long *sp)
 		p->pipe_rd = fds[0];
 		p->pipe_wr = fds[1];
 	}
+	/* Not SIGILL: a kernel may answer an instruction it traps there (the
+	 * tests' loader emulates arm's CNTVCT read under qemu-arm that way). */
 	install_handler(SIGSEGV, on_fault, PROBE_SA_SIGINFO, DEFAULT_RESTORER);
 	install_handler(SIGBUS, on_fault, PROBE_SA_SIGINFO, DEFAULT_RESTORER);
 	if (p->pipe_wr < 0)
@@ -1318,13 +1480,20 @@ void probe_main(const long *sp)
 
 	/* The CPU-time clocks too: the vDSO must hand them to the system call. */
 	static const long clocks[] = { 0, 1, 2, 3, 4, 5, 6, 7, 11 };
-	for (unsigned i = 0; i < sizeof clocks / sizeof clocks[0]; i++)
+	for (unsigned i = 0; i < sizeof clocks / sizeof clocks[0]; i++) {
 		check_clock(p, clocks[i]);
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+		check_clock64(p, clocks[i]);
+#endif
+	}
 	check_getres(p);
 	check_invalid(p);
 	check_gettimeofday(p);
 	check_time(p);
-	check_monotonic(p);
+	check_monotonic(p, "never backwards", (const void *)p->clock_gettime, vdso_ns);
+#ifdef PROBE_VDSO_CLOCK_GETTIME64
+	check_monotonic(p, "never backwards, time64", (const void *)p->clock_gettime64, vdso_ns64);
+#endif
 	check_threads(p);
 	check_updates(p);
 	check_signals(p);
