@@ -419,6 +419,20 @@ static const char *function_name(const char *symbol)
 	return symbol;
 }
 
+/* Whether v is a stand-in that is not called because the function it
+ * stands in for (struct lookup_condition, !resolves) is used. */
+static bool stood_in(const struct verdict *v, const struct verdict *first, size_t count)
+{
+	const struct lookup_condition *cond = v->lookup->only_if;
+	if (!cond || cond->resolves)
+		return false;
+	for (size_t i = 0; i < count; i++)
+		if (first[i].lookup->symbol && strcmp(first[i].lookup->symbol, cond->symbol) == 0)
+			return first[i].linkage[LINK_STATIC].outcome == OUTCOME_USES &&
+			       first[i].linkage[LINK_DYNAMIC].outcome == OUTCOME_USES;
+	return false;
+}
+
 /* One consumer release range: which functions it calls in the vDSO, for
  * which it falls back, which crash, "(dynamic)" where only one kind of
  * program is affected. */
@@ -441,6 +455,10 @@ static void summary_consumer(FILE *out, const char *label, const struct verdict 
 			const struct outcome_detail *s = &first[i].linkage[LINK_STATIC];
 			const struct outcome_detail *d = &first[i].linkage[LINK_DYNAMIC];
 			if (s->outcome != order[o] && d->outcome != order[o])
+				continue;
+			/* A stand-in called only without another function (musl's
+			 * time32 entry on arm) is no fallback of the program's. */
+			if (order[o] == OUTCOME_FALLBACK && stood_in(&first[i], first, count))
 				continue;
 			fprintf(out, "%s%s %s", any ? "," : separator, any ? "" : words[o],
 				function_name(first[i].lookup->symbol));
