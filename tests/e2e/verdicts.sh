@@ -203,7 +203,7 @@ EOF
 # front, the vDSO falls back to the system call (clock_mode NONE), and Go
 # would take that trap (loader.c, --program-takes-sigill).
 if [ "$arch" = arm ]; then
-	trap_insn= trap_define=
+	trap_insn='' trap_define=''
 fi
 (cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --arch="$arch" --base="$base" --format=raw \
 	${trap_insn:+"--syscall-insn=$trap_insn"} -o "$tmp/built") ||
