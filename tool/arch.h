@@ -36,15 +36,23 @@ enum lookup_kind {
 	LOOKUP_NONE,         /* this release does not use the vDSO at all */
 };
 
+/* A lookup that counts only if another symbol of the same consumer, at the
+ * same version, resolves (resolves) or does not (!resolves). */
+struct lookup_condition {
+	const char *symbol;
+	bool resolves;
+};
+
 struct consumer_lookup {
 	enum consumer consumer;
 	const char *releases;      /* e.g. "1.2.4+" or "2.31-2.40" */
 	const char *symbol;        /* NULL with LOOKUP_NONE */
 	const char *version;       /* version node the consumer asks for */
 	enum lookup_kind kind;
-	/* musl >= 1.2.4 on arm uses the time64 symbol only if this one also
-	 * resolves (VDSO_CGT_WORKAROUND). */
-	const char *only_with;
+	/* musl >= 1.2.4 on arm calls the time64 symbol only if the time32 one
+	 * resolves too (VDSO_CGT_WORKAROUND), and the time32 one only if the
+	 * time64 one does not (cgt_time32_wrap). */
+	const struct lookup_condition *only_if;
 	const char *note;          /* LOOKUP_NONE: why */
 	/* The name whose hashes the consumer walks the hash tables with, when
 	 * it is not symbol: Go 1.19-1.21 on arm64 carry __vdso_clock_gettime's

@@ -579,19 +579,27 @@ static const struct {
 	[CONSUMER_BIONIC] = { bionic_setup, bionic_lookup },
 };
 
-/* musl >= 1.2.4 on arm: the time64 symbol only counts if the time32 one
- * resolves too (VDSO_CGT_WORKAROUND). */
-static void apply_only_with(struct outcome_detail *detail, const struct vdso_image *image,
-			    const struct located *loc, const struct consumer_lookup *lookup)
+/* musl >= 1.2.4 and glibc >= 2.34 on arm: a function is called only if
+ * another one resolves, or does not (struct lookup_condition), looked up the
+ * same way (version: the one the consumer checks, or NULL).  One that
+ * resolves is called, so a crash there counts as resolving; one not called
+ * cannot crash. */
+static void apply_only_if(struct outcome_detail *detail, const struct vdso_image *image,
+			  const struct located *loc, const struct consumer_lookup *lookup,
+			  const char *version)
 {
-	if (!lookup->only_with || detail->outcome != OUTCOME_USES)
+	const struct lookup_condition *cond = lookup->only_if;
+	if (!cond || detail->outcome == OUTCOME_FALLBACK)
 		return;
 	struct outcome_detail other;
-	models[lookup->consumer].lookup(&other, image, loc, lookup->only_with, lookup->version,
-					lookup->only_with);
-	if (other.outcome != OUTCOME_USES)
-		set_outcome(detail, OUTCOME_FALLBACK, "used only if %s also resolves (%s)",
-			    lookup->only_with, other.reason);
+	models[lookup->consumer].lookup(&other, image, loc, cond->symbol, version, cond->symbol);
+	bool resolves = other.outcome != OUTCOME_FALLBACK;
+	if (cond->resolves && !resolves)
+		set_outcome(detail, OUTCOME_FALLBACK, "not called: %s does not resolve (%s)",
+			    cond->symbol, other.reason);
+	else if (!cond->resolves && resolves)
+		set_outcome(detail, OUTCOME_FALLBACK, "not called: %s, which resolves, serves instead",
+			    cond->symbol);
 }
 
 static void evaluate(struct verdict *verdict, const struct vdso_image *image,
@@ -600,12 +608,15 @@ static void evaluate(struct verdict *verdict, const struct vdso_image *image,
 	const struct consumer_lookup *lookup = verdict->lookup;
 	for (int l = 0; l < LINK_COUNT; l++) {
 		struct outcome_detail *detail = &verdict->linkage[l];
-		if (lookup->kind == LOOKUP_NONE) {
-			set_outcome(detail, OUTCOME_FALLBACK, "%s", lookup->note);
-			continue;
-		}
+		/* The dynamic linker takes the vDSO in as a library whatever the
+		 * libc then looks up: musl 1.2.3's on arm, which looks up nothing,
+		 * crashes on an image without PT_DYNAMIC (e2e/verdicts-arm). */
 		if (l == LINK_DYNAMIC && loc->dynamic_crash) {
 			*detail = loc->dynamic_failure;
+			continue;
+		}
+		if (lookup->kind == LOOKUP_NONE) {
+			set_outcome(detail, OUTCOME_FALLBACK, "%s", lookup->note);
 			continue;
 		}
 		if (!loc->ready) {
@@ -620,7 +631,7 @@ static void evaluate(struct verdict *verdict, const struct vdso_image *image,
 			version = NULL;
 		models[lookup->consumer].lookup(detail, image, loc, lookup->symbol, version,
 						lookup->hashed_as ? lookup->hashed_as : lookup->symbol);
-		apply_only_with(detail, image, loc, lookup);
+		apply_only_if(detail, image, loc, lookup, version);
 	}
 }
 

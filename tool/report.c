@@ -419,11 +419,29 @@ static const char *function_name(const char *symbol)
 	return symbol;
 }
 
+/* Whether v is a stand-in that is not called because the function it
+ * stands in for (struct lookup_condition, !resolves), a verdict of the same
+ * consumer in any release range, is used. */
+static bool stood_in(const struct verdict *v, const struct verdicts *all)
+{
+	const struct lookup_condition *cond = v->lookup->only_if;
+	if (!cond || cond->resolves)
+		return false;
+	for (size_t i = 0; i < all->count; i++) {
+		const struct verdict *other = &all->items[i];
+		if (other->lookup->consumer == v->lookup->consumer && other->lookup->symbol &&
+		    strcmp(other->lookup->symbol, cond->symbol) == 0)
+			return other->linkage[LINK_STATIC].outcome == OUTCOME_USES &&
+			       other->linkage[LINK_DYNAMIC].outcome == OUTCOME_USES;
+	}
+	return false;
+}
+
 /* One consumer release range: which functions it calls in the vDSO, for
  * which it falls back, which crash, "(dynamic)" where only one kind of
  * program is affected. */
 static void summary_consumer(FILE *out, const char *label, const struct verdict *first,
-			     size_t count)
+			     size_t count, const struct verdicts *all)
 {
 	static const enum outcome order[] = { OUTCOME_USES, OUTCOME_FALLBACK, OUTCOME_CRASH };
 	static const char *const words[] = { "uses", "falls back for", "crashes on" };
@@ -442,6 +460,10 @@ static void summary_consumer(FILE *out, const char *label, const struct verdict 
 			const struct outcome_detail *d = &first[i].linkage[LINK_DYNAMIC];
 			if (s->outcome != order[o] && d->outcome != order[o])
 				continue;
+			/* A stand-in called only without another function (musl's
+			 * time32 entry on arm) is no fallback of the program's. */
+			if (order[o] == OUTCOME_FALLBACK && stood_in(&first[i], all))
+				continue;
 			fprintf(out, "%s%s %s", any ? "," : separator, any ? "" : words[o],
 				function_name(first[i].lookup->symbol));
 			if (s->outcome != d->outcome)
@@ -456,13 +478,22 @@ static void summary_consumer(FILE *out, const char *label, const struct verdict 
 
 static void summary_consumers(FILE *out, const struct verdicts *verdicts)
 {
+	const char *label = "consumers";
 	for (size_t i = 0; i < verdicts->count;) {
 		size_t n = 1;
 		while (i + n < verdicts->count &&
 		       verdicts->items[i + n].lookup->consumer == verdicts->items[i].lookup->consumer &&
 		       strcmp(verdicts->items[i + n].releases, verdicts->items[i].releases) == 0)
 			n++;
-		summary_consumer(out, i ? "" : "consumers", &verdicts->items[i], n);
+		/* A release range whose functions all stand in for others used
+		 * (glibc 2.34+'s time32 entry on arm) says nothing. */
+		size_t stood = 0;
+		for (size_t k = 0; k < n; k++)
+			stood += stood_in(&verdicts->items[i + k], verdicts);
+		if (stood < n) {
+			summary_consumer(out, label, &verdicts->items[i], n, verdicts);
+			label = "";
+		}
 		i += n;
 	}
 }

@@ -24,6 +24,7 @@ fail() {
 # musl for riscv64), Debian's name for the architecture and its GNU triplet.
 e2e_libcs="glibc glibc-pie glibc-dyn musl musl-dyn go" loader_flags=""
 e2e_bases="0x7f0000000000 0x5000000000"
+musl_ldso_name=ld-musl-$arch.so.1	# musl's dynamic loader, under /lib
 case $arch in
 aarch64)
 	prefix=${CROSS_COMPILE:-aarch64-linux-gnu-}
@@ -63,7 +64,8 @@ arm)
 	# ARM state: the vDSO's system call is one 32-bit word (armhf's
 	# default is Thumb-2).  The loader too: guest.h's system call uses r7.
 	handmade_cflags=-marm loader_flags=-marm
-	trap_insn=0xe7fbeeff tracer=qemu-arm	# udf #0xbeef
+	trap_insn=0xe7fbeeff trap_define=0xe7fbeeff tracer=qemu-arm	# udf #0xbeef
+	deb_arch=armhf triplet=arm-linux-gnueabihf musl_ldso_name=ld-musl-armhf.so.1
 	# Below arm's 3 GiB of user space.
 	e2e_bases="0xbfffe000 0x50000000"
 	packages="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user golang-go, and musl-dev:armhf (after dpkg --add-architecture armhf && apt-get update)"

@@ -42,7 +42,7 @@ trixie_packages=$(for package in libc6:$deb_arch libc6-dev:$deb_arch linux-libc-
 # Every architecture the e2e scripts run, in one set of lists: a list for
 # fewer architectures would make apt-get update drop the others' lists, and
 # the scripts of two architectures would then fetch them in turn.
-trixie_archs="amd64 arm64 riscv64"
+trixie_archs="amd64 arm64 riscv64 armhf"
 
 for tool in apt-get apt-cache dpkg-deb sha256sum flock; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt, dpkg, coreutils, util-linux)"
@@ -189,11 +189,15 @@ trixie_build_programs() {
 		-isystem $trixie_root/usr/include/$triplet -isystem $trixie_root/usr/include"
 	dynamic="-Wl,--dynamic-linker=$lib/$(basename "$ldso") -Wl,-rpath=$lib"
 	[ -f "$lib/$(basename "$ldso")" ] || fail "trixie's libc6:$deb_arch has no $lib/$(basename "$ldso")"
-	musl_dir=$trixie_root/usr/lib/$arch-linux-musl
+	# musl's folder is named by its own triplet (arm-linux-musleabihf), as
+	# the installed musl-gcc.specs's is.
+	musl_triplet=${musl_specs%/musl-gcc.specs}
+	musl_dir=$trixie_root/usr/lib/${musl_triplet##*/}
+	[ -n "$musl_specs" ] || musl_dir=$trixie_root/usr/lib/$arch-linux-musl
 	sed -e "s|/usr/|$trixie_root/usr/|g" -e "s| /lib/ld-musl-| $trixie_root/usr/lib/ld-musl-|" \
 		"$musl_dir/musl-gcc.specs" >"$out/musl-gcc.specs"
 	grep -q -F "$musl_dir/crti.o" "$out/musl-gcc.specs" ||
-		fail "trixie's musl-gcc.specs does not name its crt files under /usr/lib/$arch-linux-musl"
+		fail "trixie's musl-gcc.specs does not name its crt files under /usr/lib/${musl_dir##*/}"
 	grep -q -F -- "-dynamic-linker $trixie_root/usr/lib/ld-musl-" "$out/musl-gcc.specs" ||
 		fail "trixie's musl-gcc.specs does not name its dynamic linker as /lib/ld-musl-..."
 	cflags="-O2 -Wall -Wextra -Werror"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The verdict table: `mkvdso inspect`'s per-consumer verdicts against what
 # unmodified programs really do with the same images, for lib.sh's ARCH
-# (aarch64 and riscv64 under qemu, x86_64 natively: ctest e2e/verdicts,
-# e2e/verdicts-riscv64, e2e/verdicts-x86_64).
+# (aarch64, riscv64 and arm under qemu, x86_64 natively: ctest e2e/verdicts,
+# e2e/verdicts-riscv64, e2e/verdicts-arm, e2e/verdicts-x86_64).
 #
 # The built-in vDSO is built for BASE (lib.sh's first e2e_bases address),
 # linked again by hand with other hash tables or linker scripts, and
@@ -43,9 +43,18 @@
 #                                      node of their own, LINUX_2.5
 #
 # and damage to the functions only that architecture's libcs look up
-# (__vdso_time, __vdso_getcpu; riscv64's __vdso_getcpu, __vdso_flush_icache).
+# (__vdso_time, __vdso_getcpu; riscv64's __vdso_getcpu, __vdso_flush_icache);
+# on arm
 #
-# Every image is the build with --syscall-insn (lib.sh's trap instruction;
+#   script=no-__vdso_clock_gettime64   linked without the time64 entry (as
+#                                      Linux before 5.5)
+#   script=__vdso_clock_gettime64@LINUX_2.5
+#                                      the time64 entry in a node of its own
+#
+# and damage to __vdso_clock_gettime64 (musl >= 1.2.4 and glibc >= 2.34
+# then call the time32 entry, musl only while that one resolves).
+#
+# Every image but arm's is the build with --syscall-insn (lib.sh's trap instruction;
 # the hand-linked ones with the same MKVDSO_SYSCALL_INSN), and the loader
 # emulates the trap: a function the vDSO implements as a system call
 # (x86_64's getcpu without MKVDSO_FLAG_TSC_AUX_CPU, riscv64's getcpu and
@@ -66,11 +75,14 @@
 #
 #   crash     the program did not exit 0 or printed no results
 #   uses      the loader trapped a system call inside the function (it was
-#             called), or the function's own system call was not made
+#             called), or the function's own system call was not made;
+#             on arm, a trap inside it (each entry's own counter read)
 #   fallback  the program made the function's system call itself
 #             (clock_gettime of MONOTONIC, gettimeofday, clock_getres of
 #             MONOTONIC, time, getcpu), or, for riscv64's flush_icache
-#             (its system call is not in qemu's log), no trap inside it
+#             (its system call is not in qemu's log), no trap inside it;
+#             on arm, no trap inside it, and the system call or a trap
+#             in the probe's other clock_gettime entry ("unseen": neither)
 #
 # Nothing here needs placing: every image is linked at 0 and has no
 # relocations, so the loader maps the file as it is.
@@ -111,6 +123,7 @@ architectures="
 aarch64 __kernel_ libc6-dev-arm64-cross musl-dev:arm64 clock_gettime,gettimeofday,clock_getres clock_gettime clock_gettime -
 x86_64 __vdso_ libc6-dev musl-dev clock_gettime,gettimeofday,clock_getres,time,getcpu clock_gettime,getcpu clock_gettime,gettimeofday script=no-plain-names,script=__vdso_time@LINUX_2.5,hide=__vdso_time,versym-past=__vdso_time,hidden-version=__vdso_time,hide=__vdso_getcpu,versym-past=__vdso_getcpu
 riscv64 __vdso_ libc6-dev-riscv64-cross - clock_gettime,clock_getres,getcpu,flush_icache flush_icache clock_gettime hide=__vdso_flush_icache,versym-past=__vdso_flush_icache,hidden-version=__vdso_flush_icache,unversion=__vdso_flush_icache,hide=__vdso_getcpu
+arm __vdso_ libc6-dev-armhf-cross musl-dev:armhf clock_gettime64,clock_gettime clock_gettime64,clock_gettime clock_gettime script=no-__vdso_clock_gettime64,script=__vdso_clock_gettime64@LINUX_2.5,hide=__vdso_clock_gettime64,versym-past=__vdso_clock_gettime64,hidden-version=__vdso_clock_gettime64,unversion=__vdso_clock_gettime64,abs=__vdso_clock_gettime64
 "
 row=$(echo "$architectures" | awk -v a="$arch" '$1 == a')
 [ -n "$row" ] || fail "verdicts.sh has no row for $arch"
@@ -169,8 +182,8 @@ check_releases() {
 	if [ "$3" != - ]; then
 		# qemu opens its own program as named, but the guest's files under -L
 		# first: the loader the dynamic probe gets is this one.
-		musl_ldso=$5/lib/ld-musl-$arch.so.1
-		[ -e "$musl_ldso" ] || musl_ldso=/lib/ld-musl-$arch.so.1
+		musl_ldso=$5/lib/$musl_ldso_name
+		[ -e "$musl_ldso" ] || musl_ldso=/lib/$musl_ldso_name
 		got=$(e2e_exec "$5" "$musl_ldso" 2>&1 | sed -n 's/^Version //p') || true
 		[ "$got" = "$3" ] || fail "musl's dynamic loader $musl_ldso is '$got', expected $3"
 	fi
@@ -183,8 +196,18 @@ done <<EOF
 $sets
 EOF
 
+# arm: every clock function reads the counter with an mrrc, which qemu-arm
+# cannot run and the loader emulates, trapped: that trap is the evidence
+# there, and the images keep svc.  A trapped system call would race Go's
+# own SIGILL handler: until the loader's ticker has put its handler back in
+# front, the vDSO falls back to the system call (clock_mode NONE), and Go
+# would take that trap (loader.c, --program-takes-sigill).
+if [ "$arch" = arm ]; then
+	trap_insn='' trap_define=''
+fi
 (cd / && MKVDSO_DATADIR="$root" "$MKVDSO" build -q --arch="$arch" --base="$base" --format=raw \
-	--syscall-insn="$trap_insn" -o "$tmp/built") || fail "mkvdso build --base=$base --syscall-insn=$trap_insn"
+	${trap_insn:+"--syscall-insn=$trap_insn"} -o "$tmp/built") ||
+	fail "mkvdso build --base=$base ${trap_insn:+--syscall-insn=$trap_insn}"
 # The counter's frequency, measured once by the loader (which says it on
 # stderr), for every run: none has to pause to measure it again.
 E2E_COUNTER_HZ=$(e2e_exec "$sysroot" "$tmp/loader" "$tmp/built/vdso.bin" "$base" "$tmp/probe-glibc" 1 2>&1 >/dev/null |
@@ -194,13 +217,16 @@ export E2E_COUNTER_HZ
 
 # handmade_script VARIANT OUT: the architecture's vdso.lds changed as
 # script=VARIANT says: no-plain-names drops every exported name without a
-# leading "__"; SYMBOL@NODE moves SYMBOL and its plain name (SYMBOL past the
+# leading "__"; no-SYMBOL drops SYMBOL (local, as in a kernel older than
+# the function); SYMBOL@NODE moves SYMBOL and its plain name (SYMBOL past the
 # prefix) out of their node into a new node NODE.
 handmade_script() {
 	lds=$root/vdso/$arch/vdso.lds
 	case $1 in
 	no-plain-names)
 		sed -E '/^[[:space:]]+[a-z][a-z0-9_]*;$/d' "$lds" >"$2" ;;
+	no-*)
+		sed -E "/^[[:space:]]+${1#no-};\$/d" "$lds" >"$2" ;;
 	*@*)
 		sym=${1%@*} node=${1#*@}
 		plain=${sym#"$p"}
@@ -222,7 +248,8 @@ inspect_verdicts() {
 	status=0
 	"$MKVDSO" inspect --arch="$arch" --libc=musl,glibc,go "$1" >"$tmp/inspect.txt" || status=$?
 	[ "$status" -le 1 ] || fail "mkvdso inspect $1: exit $status"
-	awk -v glibc="$2" -v musl="$3" -v go="$4" '
+	awk -v glibc="$2" -v musl="$3" -v go="$4" -v glibc_fns="$(functions_of glibc)" \
+		-v musl_fns="$(functions_of musl)" -v go_fns="$(functions_of go)" '
 	function cmp(a, b,   x, y, n, i) {	# numeric dotted-version compare
 		n = split(a, x, "."); split(b, y, ".")
 		if (length(y) > n) n = length(y)
@@ -239,16 +266,30 @@ inspect_verdicts() {
 	/^Consumers/ { on = 1; next }
 	on && NF == 0 { on = 0 }
 	# A row is one line, or two ("static: ..." then "dynamic: ...") where
-	# static and dynamic programs fare differently.
-	on && $1 == "dynamic:" { if (who != "") print who "/dynamic", fn, $2; who = ""; next }
+	# static and dynamic programs fare differently.  "(no lookup)": that
+	# release calls no vDSO function here, so each one its probe calls has
+	# the outcome of the row.
+	function row(static_outcome, dynamic_outcome,   n, f, i) {
+		n = split(fns, f, "\n")
+		for (i = 1; i <= n; i++) {
+			if (static_outcome != "") print who "/static", f[i], static_outcome
+			if (dynamic_outcome != "") print who "/dynamic", f[i], dynamic_outcome
+		}
+	}
+	on && $1 == "dynamic:" { if (who != "") row("", $2); who = ""; next }
 	on && ($1 == "musl" || $1 == "glibc" || $1 == "go") {
 		v = $1 == "glibc" ? glibc : $1 == "musl" ? musl : go
 		who = ""
 		if (!covers($2, v)) next
-		fn = $3; sub(/@.*/, "", fn)
-		print $1 "/static", fn, ($4 == "static:" ? $5 : $4)
-		if ($4 == "static:") who = $1
-		else print $1 "/dynamic", fn, $4
+		who = $1
+		if ($3 == "(no" && $4 == "lookup)") {
+			fns = $1 == "glibc" ? glibc_fns : $1 == "musl" ? musl_fns : go_fns
+			$4 = ""; $0 = $0	# the outcome is then $4 or $5, as for a named function
+		} else {
+			fns = $3; sub(/@.*/, "", fns)
+		}
+		if ($4 == "static:") row($5, "")
+		else { row($4, $4); who = "" }
 	}' "$tmp/inspect.txt"
 }
 
@@ -282,7 +323,7 @@ functions_of() {
 # used only when a trap inside it was seen).
 syscall_of() {
 	case ${1#"$p"} in
-	clock_gettime) echo "clock_gettime(CLOCK_MONOTONIC" ;;
+	clock_gettime | clock_gettime64) echo "clock_gettime(CLOCK_MONOTONIC" ;;
 	gettimeofday) echo gettimeofday ;;
 	clock_getres) echo "clock_getres(CLOCK_MONOTONIC" ;;
 	time) echo time ;;
@@ -293,13 +334,15 @@ syscall_of() {
 	esac
 }
 
+
 # calls_of STRACE: the clock, time and getcpu system calls between the
 # probe's getppid markers (outside its getuid...getgid reference windows)
 # and between its getpgid markers, one per line, as
 # "clock_gettime(CLOCK_MONOTONIC", "gettimeofday", "time", "getcpu".
+# On arm the time64 calls count as the plain ones (as e2e_calls has them).
 calls_of() {
-	grep -o -E '(^|[^a-z_])(getppid|getpgid|getuid|getgid|clock_gettime|gettimeofday|clock_getres|time|getcpu)\([^,)]*' "$1" |
-		sed -E 's/^[^a-z_]//; s| /\*.*||' |
+	grep -o -E '(^|[^a-z_])(getppid|getpgid|getuid|getgid|clock_gettime(64)?|gettimeofday|clock_getres|time|getcpu)\([^,)]*' "$1" |
+		sed -E 's/^[^a-z_]//; s| /\*.*||; s/^clock_gettime64\(/clock_gettime(/' |
 		awk '/^getppid/ { m++; next }
 		     /^getpgid/ { n++; next }
 		     m != 1 && n != 1 { next }
@@ -329,7 +372,12 @@ trapped_in() {
 # "CONSUMER/LINKAGE FUNCTION OUTCOME".
 observe() {
 	name=$1 consumer=$4 linkage=$5
-	e2e_run "$name" "$2" "$base" "$3" "$6" --trap-insn="$trap_insn" more
+	# Go's runtime takes SIGILL, which arm's counter emulation needs (as in
+	# run.sh): the loader takes it back, and probe.go waits for that.
+	go_sigill=""
+	[ "$consumer$arch" != goarm ] || go_sigill=--program-takes-sigill
+	E2E_WAIT_FOR_COUNTER=${go_sigill:+1} e2e_run "$name" "$2" "$base" "$3" "$6" \
+		"${trap_insn:+--trap-insn=$trap_insn} $go_sigill" more
 	calls_of "$tmp/$name.strace" >"$tmp/$name.calls"
 	trapped_in "$name" "$2" >"$tmp/$name.trapped"
 	for fn in $(functions_of "$consumer"); do
@@ -337,6 +385,18 @@ observe() {
 			outcome=crash
 		elif grep -q -x -F "$fn" "$tmp/$name.trapped"; then
 			outcome=uses
+		elif [ "$arch" = arm ]; then
+			# Both clock_gettime entries serve one call, so a system call
+			# not made does not tell which was called; but each reads the
+			# counter itself with an mrrc that qemu-arm traps.  Not
+			# called: the program made the system call itself, or called
+			# the probe's other entry ("unseen": neither, a mismatch).
+			outcome=unseen
+			if grep -q -x -F "$(syscall_of "$fn")" "$tmp/$name.calls" ||
+				functions_of "$consumer" | grep -v -x -F "$fn" |
+				grep -q -x -F -f - "$tmp/$name.trapped"; then
+				outcome=fallback
+			fi
 		elif syscall=$(syscall_of "$fn") && { [ "$syscall" = - ] ||
 			grep -q -x -F "$syscall" "$tmp/$name.calls"; }; then
 			outcome=fallback
@@ -365,10 +425,10 @@ for variant in $variants; do
 	elif [ "$variant" = good ]; then
 		cp "$tmp/built/vdso.bin" "$image"
 	elif [ "${variant%%=*}" = hash-style ]; then
-		e2e_handmade "${variant#*=}" "$image" "" "-DMKVDSO_SYSCALL_INSN=$trap_define"
+		e2e_handmade "${variant#*=}" "$image" "" ${trap_define:+"-DMKVDSO_SYSCALL_INSN=$trap_define"}
 	elif [ "${variant%%=*}" = script ]; then
 		handmade_script "${variant#*=}" "$tmp/$variant.lds"
-		e2e_handmade sysv "$image" "$tmp/$variant.lds" "-DMKVDSO_SYSCALL_INSN=$trap_define"
+		e2e_handmade sysv "$image" "$tmp/$variant.lds" ${trap_define:+"-DMKVDSO_SYSCALL_INSN=$trap_define"}
 	else
 		"$VDSO_MUTATE" "$variant" "$tmp/built/vdso.bin" "$image" || fail "vdso-mutate $variant"
 	fi
