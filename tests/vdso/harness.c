@@ -676,7 +676,7 @@ static void check_monotonic_single(void)
  * Readers against a writer that updates the page as fast as it can, as a
  * kernel under NTP does: mult slews by 1/2048 (about 500 ppm, NTP's limit)
  * up and down between updates, and the counter is narrowed to a mask that
- * wraps every 0.25-0.5 s, cycle_last published masked as a kernel with a
+ * wraps every 30-60 ms, cycle_last published masked as a kernel with a
  * narrow counter does, so deltas cross the wrap.  Every clock the page
  * serves and gettimeofday, in each of several threads: never backwards,
  * never a torn value (tv_nsec past a second), MONOTONIC sampled against the
