@@ -249,10 +249,9 @@ static ALWAYS_INLINE int page_usable(const struct vdso_data *vd)
 	return READ_ONCE(vd->version) == MKVDSO_DATA_VERSION;
 }
 
-#if VDSO_TIME32
-/* The clock from the page into ts; nonzero: make the system call.  The
- * 64-bit targets keep this inside VDSO_CLOCK_GETTIME below: through the
- * extra function GCC allocates their registers differently. */
+/* The clock from the page into ts; nonzero: make the system call.
+ * Negative ids (CPU-time clocks of other threads and processes) and ids
+ * past the page go to the kernel, as in Linux. */
 static ALWAYS_INLINE int clock_from_page(int32_t clock, struct vdso_timespec *ts)
 {
 	const struct vdso_data *vd = data_page();
@@ -268,6 +267,7 @@ static ALWAYS_INLINE int clock_from_page(int32_t clock, struct vdso_timespec *ts
 	return -1;
 }
 
+#if VDSO_TIME32
 int VDSO_CLOCK_GETTIME64(int32_t clock, struct vdso_timespec *ts)
 {
 	if (!clock_from_page(clock, ts))
@@ -289,22 +289,8 @@ int VDSO_CLOCK_GETTIME(int32_t clock, struct vdso_old_timespec32 *ts)
 #else
 int VDSO_CLOCK_GETTIME(int32_t clock, struct vdso_timespec *ts)
 {
-	const struct vdso_data *vd = data_page();
-	/* Negative ids (CPU-time clocks of other threads and processes) and ids
-	 * past the page go to the kernel, as in Linux. */
-	if (page_usable(vd) && (uint32_t)clock < MKVDSO_BASES) {
-		uint32_t bit = MKVDSO_CLOCK_BIT(clock);
-		if (bit & MKVDSO_HRES_CLOCKS) {
-			if (!do_hres(vd, MKVDSO_CS_HRES_COARSE, (uint32_t)clock, ts))
-				return 0;
-		} else if (bit & MKVDSO_RAW_CLOCKS) {
-			if (!do_hres(vd, MKVDSO_CS_RAW, (uint32_t)clock, ts))
-				return 0;
-		} else if (bit & MKVDSO_COARSE_CLOCKS) {
-			if (!do_coarse(vd, (uint32_t)clock, ts))
-				return 0;
-		}
-	}
+	if (!clock_from_page(clock, ts))
+		return 0;
 	return (int)vdso_syscall2(NR_clock_gettime, clock, (long)ts);
 }
 #endif
